@@ -1,0 +1,1 @@
+"""Readers that turn source files into models with positions (Dockerfiles, shell snippets)."""

@@ -1,0 +1,950 @@
+"""A Dockerfile parser that reads files the way BuildKit does, and keeps exact positions.
+
+Entry point: :func:`parse_dockerfile`.  It raises :class:`~shiplint.errors.ParseError` and
+nothing else.
+
+What "the way BuildKit does" means here:
+
+* parser directives (``# syntax=``, ``# escape=``, ``# check=``) are only recognised before
+  the first instruction, other comment or blank line; names are case-insensitive and each may
+  appear once;
+* a line ending in the escape character (optionally followed by spaces/tabs) continues on the
+  next line; comment lines and blank lines inside a continuation are skipped; leading
+  whitespace is stripped from the first line of an instruction only;
+* there are no inline comments: ``RUN make # all`` passes ``# all`` to the shell;
+* after the instruction (and its continuation lines) come the bodies of its heredocs
+  (``RUN``, ``COPY``, ``ADD``, also under ``ONBUILD``), one after the other;
+* ``[ ... ]`` arguments are exec (JSON) form when they decode as a JSON array of strings,
+  anything after the array is ignored (BuildKit uses a streaming decoder); a JSON array with
+  non-string items is an error; invalid JSON is shell form;
+* ``--flags`` are taken from the start of the arguments until the first word that does not
+  start with ``--`` (or a bare ``--``).
+
+Positions are 1-based (line, column) pairs in characters of the original text, after removing a
+UTF-8 byte-order mark.  Lines end at ``\\r\\n``, ``\\n`` or a lone ``\\r``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from ..errors import ParseError
+from ..findings import Region
+
+__all__ = [
+    "Arg",
+    "Directive",
+    "Dockerfile",
+    "Flag",
+    "Heredoc",
+    "Instruction",
+    "KEYWORDS",
+    "Stage",
+    "parse_dockerfile",
+]
+
+#: Every instruction keyword BuildKit accepts (upper case).
+KEYWORDS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "WORKDIR",
+    }
+)
+_HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+_MAYBE_JSON = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
+_MAYBE_JSON_LIST = frozenset({"COPY", "ADD", "VOLUME"})
+# Instructions BuildKit splits on plain whitespace (no quote handling) when not JSON.
+_WHITESPACE_SPLIT = frozenset({"FROM", "EXPOSE", "COPY", "ADD", "VOLUME"})
+_NOT_ONBUILD_TRIGGERS = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
+_VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+# Control characters that never appear in a text Dockerfile (tab, LF, VT, FF, CR and ESC do).
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_GO_SPACE = " \t\n\f\r"  # Go's regexp \s
+_DIRECTIVE = re.compile(r"#[ \t\n\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\n\f\r]*=[ \t\n\f\r]*(.*)")
+_LEADING_SPACE = re.compile(r"\s*")
+_KEYWORD = re.compile(r"[^\t\v\f\r ]+")  # BuildKit splits the command off on [\t\v\f\r ]+
+_KEYWORD_SEP = re.compile(r"[\t\v\f\r ]*")
+_PLAIN_WORD = re.compile(r"[^\t\v\f\r ]+")
+# A flag word: quotes of either kind, backslash escapes everywhere (BuildKit's flag scanner).
+_FLAG_WORD = re.compile(
+    r"""(?:[^\s"'\\]+|\\[\s\S]|\\\Z|"(?:[^"\\]+|\\[\s\S])*(?:"|\\?\Z)|'(?:[^'\\]+|\\[\s\S])*(?:'|\\?\Z))+"""
+)
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+_WORD_RES: dict[str, re.Pattern[str]] = {}
+
+
+def _word_re(escape: str) -> re.Pattern[str]:
+    """Words as BuildKit's ``parseWords`` sees them: quotes kept, escape char escapes.
+
+    Inside single quotes the escape character is literal; an unterminated quote runs to the
+    end of the text.  Linear: every alternative starts with a different character.
+    """
+    pattern = _WORD_RES.get(escape)
+    if pattern is None:
+        e = re.escape(escape)
+        pattern = re.compile(
+            rf"""(?:[^\s"'{e}]+|{e}[\s\S]|{e}\Z|"(?:[^"{e}]+|{e}[\s\S])*(?:"|{e}?\Z)|'[^']*(?:'|\Z))+"""
+        )
+        _WORD_RES[escape] = pattern
+    return pattern
+
+
+# ---------------------------------------------------------------------------------------------
+# Data model
+
+
+@dataclass(slots=True)
+class Directive:
+    name: str  # lower case: syntax, escape or check
+    value: str
+    region: Region
+
+
+@dataclass(slots=True)
+class Flag:
+    name: str  # without the leading "--"
+    value: str | None  # unquoted; None for a bare ``--name``
+    region: Region  # covers ``--name=value`` as written
+
+
+@dataclass(slots=True)
+class Arg:
+    value: str
+    region: Region
+
+
+@dataclass(slots=True)
+class Heredoc:
+    delimiter: str
+    body: str  # content, each line ending in "\n"; leading tabs removed when strip_tabs
+    strip_tabs: bool  # ``<<-``
+    quoted: bool  # the delimiter was quoted: no variable expansion in the body
+    region: Region  # the body lines (empty region at the terminator line for an empty body)
+    body_start_line: int
+    raw_body: str = ""  # content as written (tabs not stripped)
+    terminator_line: int = 0
+    fd: int | None = None  # ``3<<EOF``
+
+
+class _PosMap:
+    """Maps offsets of a joined (continuation-free) instruction line to file positions."""
+
+    __slots__ = ("starts", "lines", "cols")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.lines: list[int] = []
+        self.cols: list[int] = []
+
+    def add(self, offset: int, line: int, col: int) -> None:
+        self.starts.append(offset)
+        self.lines.append(line)
+        self.cols.append(col)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, offset) - 1
+        if i < 0:
+            i = 0
+        return self.lines[i], self.cols[i] + offset - self.starts[i]
+
+    def region(self, start: int, end: int) -> Region:
+        line, col = self.pos(start)
+        if end <= start:
+            return Region(line, col, line, col)
+        end_line, end_col = self.pos(end - 1)
+        return Region(line, col, end_line, end_col + 1)
+
+
+@dataclass(slots=True, eq=False)
+class Instruction:
+    keyword: str
+    region: Region
+    keyword_region: Region
+    flags: list[Flag]
+    args: list[Arg]
+    exec_form: bool
+    text: str
+    heredocs: list[Heredoc] = field(default_factory=list)
+    stage: int | None = None
+    inner: Instruction | None = None
+    _posmap: _PosMap | None = field(default=None, repr=False)
+    _text_offset: int = field(default=0, repr=False)
+
+    def flag(self, name: str) -> Flag | None:
+        """The last ``--name`` flag (BuildKit keeps the last value of a repeated flag)."""
+        found = None
+        for f in self.flags:
+            if f.name == name:
+                found = f
+        return found
+
+    def flags_named(self, name: str) -> list[Flag]:
+        return [f for f in self.flags if f.name == name]
+
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """(line, column) in the file of ``self.text[offset]``; ``len(text)`` is just past the end."""
+        pm = self._posmap
+        if pm is None:
+            return self.region.line, self.region.column
+        offset = max(0, min(offset, len(self.text)))
+        if offset == len(self.text) and offset > 0:
+            line, col = pm.pos(self._text_offset + offset - 1)
+            return line, col + 1
+        return pm.pos(self._text_offset + offset)
+
+    def region_of(self, start: int, end: int) -> Region:
+        """The file region of ``self.text[start:end]`` (may span continuation lines)."""
+        pm = self._posmap
+        if pm is None:
+            return self.region
+        n = len(self.text)
+        start = max(0, min(start, n))
+        end = max(start, min(end, n))
+        if start == end:
+            line, col = self.position_of(start)
+            return Region(line, col, line, col)
+        return pm.region(self._text_offset + start, self._text_offset + end)
+
+
+@dataclass(slots=True, eq=False)
+class Stage:
+    index: int
+    name: str | None
+    from_instruction: Instruction
+    image: str
+    image_raw: str
+    image_region: Region
+    image_resolved: bool
+    platform: str | None
+    instructions: list[Instruction]
+    base_stage: int | None
+    is_scratch: bool
+
+    @property
+    def is_external(self) -> bool:
+        """The stage starts from an image pulled from a registry (not scratch, not a stage)."""
+        return not self.is_scratch and self.base_stage is None
+
+
+@dataclass(slots=True, eq=False)
+class Dockerfile:
+    directives: list[Directive]
+    escape: str
+    instructions: list[Instruction]
+    stages: list[Stage]
+    global_args: list[Instruction]
+    lines: list[str]
+    comments: list[tuple[int, str]]
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def directive(self, name: str) -> Directive | None:
+        name = name.lower()
+        for d in self.directives:
+            if d.name == name:
+                return d
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def parse_dockerfile(text: str) -> Dockerfile:
+    """Parse Dockerfile text.  Raises :class:`ParseError` (and nothing else) when BuildKit
+    would reject the file or the text is not a text file."""
+    try:
+        return _Parser(text).parse()
+    except ParseError:
+        raise
+    except Exception as exc:  # a safety net: the contract is "ParseError only"
+        raise ParseError(f"internal parser error: {type(exc).__name__}: {exc}") from exc
+
+
+def _split_lines(text: str) -> list[str]:
+    if not text:
+        return []
+    lines = _NEWLINE.split(text)
+    if text[-1] in "\r\n":
+        lines.pop()
+    return lines
+
+
+def _continuation(line: str, escape: str) -> tuple[str, bool]:
+    """BuildKit's trimContinuationCharacter: (content, continues)."""
+    t = line.rstrip(" \t")
+    if t.endswith(escape) and (len(t) == 1 or t[-2] != escape):
+        return t[:-1], True
+    return line, False
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = bytes(text).count(b"\n", 0, exc.start) + 1
+                raise ParseError("the file is not UTF-8 text", line, 1) from None
+        if not isinstance(text, str):
+            raise ParseError(f"expected text, got {type(text).__name__}")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self.lines = _split_lines(text)
+        if _BINARY.search(text):
+            for number, line in enumerate(self.lines, 1):
+                m = _BINARY.search(line)
+                if m:
+                    raise ParseError(
+                        f"binary content: control character U+{ord(m.group()):04X}",
+                        number,
+                        m.start() + 1,
+                    )
+        self.escape = "\\"
+        self.directives: list[Directive] = []
+        self.comments: list[tuple[int, str]] = []
+        self.instructions: list[Instruction] = []
+
+    # -- lines ---------------------------------------------------------------------------------
+
+    def parse(self) -> Dockerfile:
+        lines = self.lines
+        n = len(lines)
+        directives_done = False
+        seen: set[str] = set()
+        i = 0
+        while i < n:
+            raw = lines[i]
+            stripped = raw.lstrip()
+            lead = len(raw) - len(stripped)
+            if not directives_done:
+                if self._directive(stripped, i + 1, lead, seen):
+                    i += 1
+                    continue
+                directives_done = True
+            if stripped.startswith("#"):
+                self.comments.append((i + 1, stripped.rstrip()))
+                i += 1
+                continue
+            if not stripped:
+                i += 1
+                continue
+            i = self._instruction(i, stripped, lead)
+        return self._build()
+
+    def _directive(self, stripped: str, number: int, lead: int, seen: set[str]) -> bool:
+        m = _DIRECTIVE.fullmatch(stripped)
+        if not m:
+            return False
+        name = m.group(1).lower()
+        if name not in _VALID_DIRECTIVES:
+            return False
+        rest = m.group(2)
+        value = rest.rstrip(_GO_SPACE) or rest[-1:]
+        if not value:
+            return False
+        if name in seen:
+            raise ParseError(f"only one {name} parser directive can be used", number, lead + 1)
+        seen.add(name)
+        if name == "escape":
+            if value not in ("\\", "`"):
+                raise ParseError(
+                    f"invalid escape token '{value}' does not match ` or \\", number, lead + 1
+                )
+            self.escape = value
+        end = lead + len(stripped.rstrip()) + 1
+        self.directives.append(Directive(name, value, Region(number, lead + 1, number, end)))
+        return True
+
+    def _instruction(self, i: int, stripped: str, lead: int) -> int:
+        """Read the instruction starting at line index ``i``; return the next line index."""
+        lines = self.lines
+        n = len(lines)
+        escape = self.escape
+        pm = _PosMap()
+        parts: list[str] = []
+        length = 0
+        content, more = _continuation(stripped, escape)
+        if content:
+            pm.add(0, i + 1, lead + 1)
+            parts.append(content)
+            length = len(content)
+        j = i + 1
+        while more and j < n:
+            raw = lines[j]
+            s = raw.lstrip()
+            if s.startswith("#"):
+                self.comments.append((j + 1, s.rstrip()))
+                j += 1
+                continue
+            if not s:
+                j += 1
+                continue
+            content, more = _continuation(raw, escape)
+            if content:
+                pm.add(length, j + 1, 1)
+                parts.append(content)
+                length += len(content)
+            j += 1
+        joined = "".join(parts)
+        if not joined.strip():
+            return j  # only escape characters: nothing to parse
+        inst = _build_instruction(joined, 0, len(joined), pm, escape, top=True)
+        self.instructions.append(inst)
+        target = inst.inner if inst.keyword == "ONBUILD" else inst
+        if (
+            target is not None
+            and target.keyword in _HEREDOC_KEYWORDS
+            and not target.exec_form
+            and "<<" in joined
+        ):
+            j = self._heredocs(inst, target, joined, pm, j)
+        return j
+
+    def _heredocs(
+        self, inst: Instruction, target: Instruction, joined: str, pm: _PosMap, j: int
+    ) -> int:
+        lines = self.lines
+        n = len(lines)
+        found: list[tuple[int, str, bool, bool, int | None]] = []
+        words = list(_word_re("\\").finditer(joined))
+        if words and not _shell_unquote(words[-1].group())[1]:
+            return j  # BuildKit's lexer fails on an unterminated quote: no heredocs
+        for w in words:
+            word = w.group()
+            if "<<" not in word:
+                continue
+            m = _HEREDOC_WORD.fullmatch(word)
+            if not m or not m.group(3):
+                continue
+            rest = m.group(3)
+            name, ok = _shell_unquote(rest)
+            if not ok:
+                line, col = pm.pos(w.start())
+                raise ParseError(f"unterminated quote in heredoc delimiter {word}", line, col)
+            if not name:
+                continue
+            quoted = (name.count("'") + name.count('"')) != (rest.count("'") + rest.count('"'))
+            fd = int(m.group(1)) if m.group(1) else None
+            found.append((w.start(), name, m.group(2) == "-", quoted, fd))
+
+        end_region = inst.region
+        for start, name, chomp, quoted, fd in found:
+            body: list[str] = []
+            first = j
+            terminated = False
+            while j < n:
+                line = lines[j]
+                j += 1
+                candidate = line.lstrip("\t") if chomp else line
+                if candidate == name:
+                    terminated = True
+                    break
+                body.append(line)
+            if not terminated:
+                line_no, col = pm.pos(start)
+                raise ParseError(f"unterminated heredoc <<{name}", line_no, col)
+            term_line = j  # 1-based number of the terminator line
+            raw_body = "".join(line + "\n" for line in body)
+            text = "".join(line.lstrip("\t") + "\n" for line in body) if chomp else raw_body
+            if body:
+                region = Region(first + 1, 1, first + len(body), len(lines[first + len(body) - 1]) + 1)
+            else:
+                region = Region(term_line, 1, term_line, 1)
+            doc = Heredoc(
+                delimiter=name,
+                body=text,
+                strip_tabs=chomp,
+                quoted=quoted,
+                region=region,
+                body_start_line=first + 1,
+                raw_body=raw_body,
+                terminator_line=term_line,
+                fd=fd,
+            )
+            target.heredocs.append(doc)
+            if target is not inst:
+                inst.heredocs.append(doc)
+            end_region = Region(
+                inst.region.line, inst.region.column, term_line, len(lines[term_line - 1]) + 1
+            )
+        inst.region = end_region
+        if target is not inst:
+            target.region = Region(
+                target.region.line, target.region.column, end_region.end_line, end_region.end_column
+            )
+        return j
+
+    # -- stages --------------------------------------------------------------------------------
+
+    def _build(self) -> Dockerfile:
+        stages: list[Stage] = []
+        global_args: list[Instruction] = []
+        env: dict[str, str | None] = {}
+        by_name: dict[str, int] = {}
+        escape = self.escape
+        for inst in self.instructions:
+            if inst.keyword == "FROM":
+                stage = self._stage(inst, len(stages), env, by_name, escape)
+                stages.append(stage)
+                if stage.name is not None:
+                    by_name[stage.name] = stage.index
+            elif not stages:
+                if inst.keyword != "ARG":
+                    r = inst.keyword_region
+                    raise ParseError(
+                        f"no FROM instruction before {inst.keyword} (only ARG may come first)",
+                        r.line,
+                        r.column,
+                    )
+                global_args.append(inst)
+                for name, value in _arg_pairs(inst):
+                    env[name] = None if value is None else _expand(value, env, escape)[0]
+            else:
+                stage = stages[-1]
+                stage.instructions.append(inst)
+                inst.stage = stage.index
+                if inst.inner is not None:
+                    inst.inner.stage = stage.index
+        if self.instructions and not stages:
+            r = self.instructions[-1].keyword_region
+            raise ParseError("no FROM instruction: the file has no build stage", r.line, r.column)
+        return Dockerfile(
+            directives=self.directives,
+            escape=escape,
+            instructions=self.instructions,
+            stages=stages,
+            global_args=global_args,
+            lines=self.lines,
+            comments=self.comments,
+        )
+
+    @staticmethod
+    def _stage(
+        inst: Instruction,
+        index: int,
+        env: dict[str, str | None],
+        by_name: dict[str, int],
+        escape: str,
+    ) -> Stage:
+        args = inst.args
+        if len(args) not in (1, 3):
+            r = inst.region
+            raise ParseError("FROM requires either one or three arguments", r.line, r.column)
+        name: str | None = None
+        if len(args) == 3:
+            if args[1].value.lower() != "as":
+                r = args[1].region
+                raise ParseError("second argument of FROM should be AS", r.line, r.column)
+            name = args[2].value.lower()
+            if not _STAGE_NAME.fullmatch(name):
+                r = args[2].region
+                raise ParseError(
+                    f"invalid name for build stage: {args[2].value!r}, name can't start with a "
+                    "number or contain symbols",
+                    r.line,
+                    r.column,
+                )
+            if name in by_name:
+                r = args[2].region
+                raise ParseError(f"duplicate stage name {name!r}", r.line, r.column)
+        raw = args[0].value
+        value, resolved = _expand(raw, env, escape)
+        if not resolved or not value:
+            value, resolved = raw, False
+        base = by_name.get(value.lower()) if resolved else None
+        platform = inst.flag("platform")
+        stage = Stage(
+            index=index,
+            name=name,
+            from_instruction=inst,
+            image=value,
+            image_raw=raw,
+            image_region=args[0].region,
+            image_resolved=resolved,
+            platform=platform.value if platform is not None else None,
+            instructions=[inst],
+            base_stage=base,
+            is_scratch=resolved and value.lower() == "scratch",
+        )
+        inst.stage = index
+        return stage
+
+
+# ---------------------------------------------------------------------------------------------
+# One instruction
+
+
+def _build_instruction(
+    joined: str, lo: int, hi: int, pm: _PosMap, escape: str, top: bool
+) -> Instruction:
+    start = _LEADING_SPACE.match(joined, lo, hi).end()
+    while hi > start and joined[hi - 1].isspace():
+        hi -= 1
+    kw_end = _KEYWORD.match(joined, start, hi).end()
+    keyword = joined[start:kw_end].upper()
+    keyword_region = pm.region(start, kw_end)
+    if keyword not in KEYWORDS:
+        raise ParseError(
+            f"unknown instruction: {joined[start:kw_end][:40]}",
+            keyword_region.line,
+            keyword_region.column,
+        )
+    p = _KEYWORD_SEP.match(joined, kw_end, hi).end()
+
+    flags: list[Flag] = []
+    args_start = hi
+    while p < hi:
+        p = _LEADING_SPACE.match(joined, p, hi).end()
+        if p >= hi:
+            break
+        if not joined.startswith("--", p, hi):
+            args_start = p
+            break
+        m = _FLAG_WORD.match(joined, p, hi)
+        raw = m.group()
+        if raw == "--":
+            args_start = _LEADING_SPACE.match(joined, m.end(), hi).end()
+            break
+        word = _unquote_flag(raw)
+        name, eq, value = word[2:].partition("=")
+        flags.append(Flag(name, value if eq else None, pm.region(p, m.end())))
+        p = m.end()
+    else:
+        args_start = hi
+    args_start = min(args_start, hi)
+    text = joined[args_start:hi]
+
+    inst = Instruction(
+        keyword=keyword,
+        region=pm.region(start, hi),
+        keyword_region=keyword_region,
+        flags=flags,
+        args=[],
+        exec_form=False,
+        text=text,
+        _posmap=pm,
+        _text_offset=args_start,
+    )
+
+    def err(message: str, offset: int | None = None) -> ParseError:
+        if offset is None:
+            return ParseError(message, keyword_region.line, keyword_region.column)
+        line, col = pm.pos(args_start + offset)
+        return ParseError(message, line, col)
+
+    def words(base: int = 0) -> list[Arg]:
+        return [
+            Arg(m.group(), pm.region(args_start + m.start(), args_start + m.end()))
+            for m in _word_re(escape).finditer(text, base)
+        ]
+
+    def plain_words(base: int = 0) -> list[Arg]:
+        return [
+            Arg(m.group(), pm.region(args_start + m.start(), args_start + m.end()))
+            for m in _PLAIN_WORD.finditer(text, base)
+        ]
+
+    def maybe_json(base: int) -> list[Arg] | None:
+        decoded = _decode_json_array(text, base)
+        if decoded is None:
+            return None
+        if decoded is False:
+            raise err("when using JSON array syntax, arrays must be comprised of strings only", base)
+        values, spans = decoded
+        return [
+            Arg(v, pm.region(args_start + s, args_start + e)) for v, (s, e) in zip(values, spans)
+        ]
+
+    if keyword == "ONBUILD":
+        if not text:
+            raise err("ONBUILD requires at least one argument")
+        inner = _build_instruction(joined, args_start, hi, pm, escape, top=False)
+        if inner.keyword in _NOT_ONBUILD_TRIGGERS:
+            r = inner.keyword_region
+            raise ParseError(f"{inner.keyword} isn't allowed as an ONBUILD trigger", r.line, r.column)
+        inst.inner = inner
+        inst.args = words()
+    elif keyword in _MAYBE_JSON or keyword in _MAYBE_JSON_LIST:
+        items = maybe_json(0) if text else None
+        if items is not None:
+            inst.args = items
+            inst.exec_form = True
+        elif keyword == "SHELL":
+            raise err("SHELL requires the arguments to be in JSON form")
+        elif keyword in _WHITESPACE_SPLIT:
+            inst.args = plain_words()
+        else:
+            inst.args = words()
+    elif keyword == "HEALTHCHECK":
+        first = _PLAIN_WORD.match(text) if text else None
+        if first is None:
+            raise err("HEALTHCHECK requires an argument")
+        kind = first.group().upper()
+        head = Arg(first.group(), pm.region(args_start, args_start + first.end()))
+        rest = _LEADING_SPACE.match(text, first.end()).end()
+        if kind == "NONE":
+            if rest < len(text):
+                raise err("HEALTHCHECK NONE takes no arguments", rest)
+            inst.args = [head]
+        elif kind == "CMD":
+            if rest >= len(text):
+                raise err("Missing command after HEALTHCHECK CMD")
+            items = maybe_json(rest)
+            if items is not None:
+                inst.args = [head, *items]
+                inst.exec_form = True
+            else:
+                inst.args = [head, *words(rest)]
+        else:
+            raise err(f"Unknown type {first.group()!r} in HEALTHCHECK (try CMD)", 0)
+    elif keyword in _WHITESPACE_SPLIT:  # FROM, EXPOSE
+        inst.args = plain_words()
+    else:
+        inst.args = words()
+        if keyword in ("ENV", "LABEL"):
+            if not inst.args:
+                raise err(f"{keyword} requires at least one argument")
+            if "=" not in inst.args[0].value:
+                if len(plain_words()) < 2:
+                    raise err(f"{keyword} must have two arguments")
+            else:
+                for a in inst.args:
+                    if "=" not in a.value:
+                        raise ParseError(
+                            f"Syntax error - can't find = in {a.value[:60]!r}. "
+                            "Must be of the form: name=value",
+                            a.region.line,
+                            a.region.column,
+                        )
+        elif keyword == "ARG" and not inst.args:
+            raise err("ARG requires at least one argument")
+    if keyword == "FROM" and not inst.args:
+        raise err("FROM requires either one or three arguments")
+    return inst
+
+
+def _unquote_flag(raw: str) -> str:
+    """Undo quoting in a flag word the way BuildKit's flag scanner does."""
+    if "\\" not in raw and '"' not in raw and "'" not in raw:
+        return raw
+    out: list[str] = []
+    quote = ""
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c == "\\":
+            if i + 1 < n:
+                out.append(raw[i + 1])
+            i += 2
+            continue
+        if quote:
+            if c == quote:
+                quote = ""
+            else:
+                out.append(c)
+        elif c in "\"'":
+            quote = c
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _shell_unquote(word: str) -> tuple[str, bool]:
+    """Remove shell quoting from one word (backslash escapes); (value, quotes balanced)."""
+    out: list[str] = []
+    i, n = 0, len(word)
+    quote = ""
+    while i < n:
+        c = word[i]
+        if quote == "'":
+            if c == "'":
+                quote = ""
+            else:
+                out.append(c)
+        elif c == "\\":
+            if i + 1 < n:
+                nxt = word[i + 1]
+                if quote == '"' and nxt not in '"\\$`':
+                    out.append(c)
+                out.append(nxt)
+            i += 2
+            continue
+        elif quote == '"':
+            if c == '"':
+                quote = ""
+            else:
+                out.append(c)
+        elif c in "\"'":
+            quote = c
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out), not quote
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> float:
+    raise _Constant(name)  # NaN / Infinity are not JSON
+
+
+_JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _decode_json_array(text: str, base: int):
+    """Decode a JSON array at ``text[base:]`` like BuildKit's streaming decoder.
+
+    Returns None when it is not a JSON array (shell form), False when it is an array with a
+    non-string item (an error), else (values, spans of the string literals in ``text``).
+    """
+    if not text.startswith("[", base):
+        return None
+    try:
+        value, end = _JSON_DECODER.raw_decode(text, base)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(v, str) for v in value):
+        return False
+    spans = [(m.start(), m.end()) for m in _JSON_STRING.finditer(text, base, end)]
+    if len(spans) != len(value):  # cannot happen for an array of strings; be safe
+        spans = [(base, end)] * len(value)
+    return value, spans
+
+
+def _arg_pairs(inst: Instruction) -> list[tuple[str, str | None]]:
+    pairs: list[tuple[str, str | None]] = []
+    for a in inst.args:
+        name, eq, value = a.value.partition("=")
+        pairs.append((name, value if eq else None))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# Variable substitution (for FROM image references)
+
+_MAX_EXPANSION_DEPTH = 8
+
+
+def _expand(word: str, env: dict[str, str | None], escape: str, depth: int = 0) -> tuple[str, bool]:
+    """Expand ``$VAR``/``${VAR...}`` and remove quotes; (value, fully resolved).
+
+    A variable that is not declared, or declared without a default, is unresolved unless a
+    ``${VAR:-default}``-style operator supplies a value.
+    """
+    if depth > _MAX_EXPANSION_DEPTH:
+        return word, False
+    out: list[str] = []
+    resolved = True
+    i, n = 0, len(word)
+    in_dq = False
+    while i < n:
+        c = word[i]
+        if c == "'" and not in_dq:
+            j = word.find("'", i + 1)
+            if j < 0:
+                return word, False
+            out.append(word[i + 1 : j])
+            i = j + 1
+        elif c == '"':
+            in_dq = not in_dq
+            i += 1
+        elif c == escape:
+            if i + 1 < n:
+                nxt = word[i + 1]
+                if in_dq and nxt not in ('"', "$", escape):
+                    out.append(c)
+                out.append(nxt)
+            i += 2
+        elif c == "$":
+            value, i, ok = _expand_var(word, i, env, escape, depth)
+            out.append(value)
+            resolved = resolved and ok
+        else:
+            out.append(c)
+            i += 1
+    if in_dq:
+        return word, False
+    return "".join(out), resolved
+
+
+def _expand_var(
+    word: str, i: int, env: dict[str, str | None], escape: str, depth: int
+) -> tuple[str, int, bool]:
+    """Expand the variable reference at ``word[i] == '$'``: (value, next index, resolved)."""
+    n = len(word)
+    if i + 1 < n and word[i + 1] == "{":
+        m = _VAR_NAME.match(word, i + 2)
+        if not m:
+            return word[i:], n, False  # ${#x}, ${!x}, ${} ...: not evaluated here
+        name = m.group()
+        k = m.end()
+        if k < n and word[k] == "}":
+            value = env.get(name)
+            return (value, k + 1, True) if value is not None else (word[i : k + 1], k + 1, False)
+        op = ""
+        for candidate in (":-", ":+", ":?", "-", "+", "?"):
+            if word.startswith(candidate, k):
+                op = candidate
+                break
+        # find the matching close brace
+        depth_braces = 1
+        j = k + len(op)
+        while j < n:
+            ch = word[j]
+            if ch == "$" and j + 1 < n and word[j + 1] == "{":
+                depth_braces += 1
+                j += 2
+                continue
+            if ch == "}":
+                depth_braces -= 1
+                if depth_braces == 0:
+                    break
+            j += 1
+        if j >= n or not op:
+            return word[i:j + 1], min(j + 1, n), False
+        operand = word[k + len(op) : j]
+        value = env.get(name)
+        is_set = value is not None
+        nonempty = bool(value)
+        if op in (":-", "-"):
+            use_value = nonempty if op == ":-" else is_set
+            if use_value:
+                return value, j + 1, True
+            alt, ok = _expand(operand, env, escape, depth + 1)
+            return alt, j + 1, ok
+        if op in (":+", "+"):
+            use_alt = nonempty if op == ":+" else is_set
+            if use_alt:
+                alt, ok = _expand(operand, env, escape, depth + 1)
+                return alt, j + 1, ok
+            # unset: empty, unless a build argument could still set it
+            return "", j + 1, name not in env
+        # :? and ?
+        if is_set and (op == "?" or nonempty):
+            return value, j + 1, True
+        return word[i : j + 1], j + 1, False
+    m = _VAR_NAME.match(word, i + 1)
+    if not m:
+        return "$", i + 1, True
+    value = env.get(m.group())
+    if value is None:
+        return word[i : m.end()], m.end(), False
+    return value, m.end(), True
