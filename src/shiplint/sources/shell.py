@@ -1,0 +1,586 @@
+"""A small POSIX-shell splitter for ``RUN`` commands, and a package-manager recogniser.
+
+This is not a shell parser.  It splits a script into simple commands at ``&&``, ``||``, ``;``,
+``|``, ``|&``, ``&``, ``(``, ``)`` and newlines, and each command into words with quotes removed.
+``$(...)``, ``${...}`` and backquotes stay inside the word they belong to; ``#`` at the start of
+a word starts a comment.  It never raises: an unterminated quote or substitution simply runs to
+the end of the script.  Offsets (``start``/``end``) are indices into the script string, so a
+Dockerfile rule can map them with ``Instruction.region_of``.
+
+On top of the words, each :class:`Command` knows its effective :attr:`~Command.program`: leading
+``VAR=value`` assignments, redirections, shell keywords (``if``, ``then``, ``do``, ...) and
+wrappers (``sudo``, ``env``, ``command``, ``exec``, ``nice``, ``time``, ``nohup``, ``timeout``)
+are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Command",
+    "PkgOp",
+    "Word",
+    "cleans_yum",
+    "package_operations",
+    "pipes_remote_script",
+    "removes_apt_lists",
+    "split_commands",
+]
+
+
+@dataclass(slots=True)
+class Word:
+    value: str  # quotes and escapes removed; substitutions kept as written
+    raw: str  # as written in the script
+    start: int
+    end: int  # exclusive
+
+
+@dataclass(slots=True, eq=False)
+class Command:
+    words: list[Word]
+    start: int
+    end: int
+    operator_before: str | None  # "&&", "||", ";", "|", "|&", "&", "\n", "(", ")" or None
+    program: str | None = None  # effective program as written (may be a path)
+    args: list[Word] = field(default_factory=list)  # words after the program, no redirections
+    program_word: Word | None = None
+    assignments: list[Word] = field(default_factory=list)  # leading NAME=value words
+    wrappers: list[str] = field(default_factory=list)  # e.g. ["sudo", "env"]
+    redirects: list[Word] = field(default_factory=list)  # redirection words and their targets
+
+    @property
+    def name(self) -> str | None:
+        """Base name of the program (``/usr/bin/apt-get`` -> ``apt-get``)."""
+        return _basename(self.program) if self.program is not None else None
+
+    @property
+    def arg_values(self) -> list[str]:
+        return [w.value for w in self.args]
+
+
+@dataclass(slots=True, eq=False)
+class PkgOp:
+    manager: str  # apt-get, apt, apk, yum, dnf, microdnf, pip, npm, yarn
+    action: str  # normalised: npm "i" -> "install", yarn with no action -> "install"
+    packages: list[str]
+    flags: set[str]  # option names as written, plus single letters of combined short options
+    command: Command
+    option_values: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"-r": ["req.txt"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenizer
+
+_BLANK = " \t\r\f\v"
+_WORD_BREAK = frozenset(" \t\r\f\v\n;|()")
+_PLAIN = re.compile(r"""[^ \t\r\f\v\n'"\\$`;&|()]+""")
+_DQ_PLAIN = re.compile(r'[^"\\$`]+')
+_BACKTICK_BODY = re.compile(r"[^`\\]*(?:\\[\s\S][^`\\]*)*")
+_SUBST_PLAIN = re.compile(r"""[^\\'"`()]+""")
+_SUBST_DQ_PLAIN = re.compile(r'[^"\\$`]+')
+_OPERATORS = ("&&", "||", ";;", "|&", ";", "|", "&", "\n", "(", ")")
+_BINARY_OPS = frozenset({"&&", "||", "|", "|&"})
+
+
+def _skip_backticks(s: str, i: int) -> int:
+    """``s[i]`` is a backquote; return the index after its closing one (or len(s))."""
+    j = _BACKTICK_BODY.match(s, i + 1).end()
+    return j + 1 if j < len(s) and s[j] == "`" else len(s)
+
+
+def _skip_subst(s: str, i: int) -> int:
+    """``s[i:i+2] == "$("``; return the index after the matching ``)`` (or len(s))."""
+    n = len(s)
+    stack = [")"]
+    i += 2
+    while i < n and stack:
+        top = stack[-1]
+        c = s[i]
+        if top == '"':
+            if c == "\\":
+                i += 2
+            elif c == '"':
+                stack.pop()
+                i += 1
+            elif c == "$" and i + 1 < n and s[i + 1] == "(":
+                stack.append(")")
+                i += 2
+            elif c == "`":
+                i = _skip_backticks(s, i)
+            else:
+                m = _SUBST_DQ_PLAIN.match(s, i)
+                i = m.end() if m else i + 1
+            continue
+        if c == "\\":
+            i += 2
+        elif c == "'":
+            j = s.find("'", i + 1)
+            i = n if j < 0 else j + 1
+        elif c == '"':
+            stack.append('"')
+            i += 1
+        elif c == "`":
+            i = _skip_backticks(s, i)
+        elif c == "(":
+            stack.append(")")
+            i += 1
+        elif c == ")":
+            stack.pop()
+            i += 1
+        else:
+            m = _SUBST_PLAIN.match(s, i)
+            i = m.end() if m else i + 1
+    return min(i, n)
+
+
+def _skip_braces(s: str, i: int) -> int:
+    """``s[i:i+2] == "${"``; return the index after the matching ``}`` (or len(s))."""
+    n = len(s)
+    depth = 1
+    i += 2
+    while i < n:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "$" and i + 1 < n and s[i + 1] == "{":
+            depth += 1
+            i += 2
+            continue
+        if c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def _read_word(s: str, i: int) -> tuple[int, str]:
+    """Read one word starting at ``s[i]``; return (end, unquoted value)."""
+    n = len(s)
+    start = i
+    buf: list[str] = []
+    while i < n:
+        c = s[i]
+        if c in _WORD_BREAK:
+            break
+        if c == "&":
+            # part of a redirection: >&2, <&0, &>file
+            if (i > start and s[i - 1] in "<>") or (i == start and i + 1 < n and s[i + 1] == ">"):
+                buf.append(c)
+                i += 1
+                continue
+            break
+        if c == "'":
+            j = s.find("'", i + 1)
+            if j < 0:
+                buf.append(s[i + 1 :])
+                i = n
+            else:
+                buf.append(s[i + 1 : j])
+                i = j + 1
+        elif c == '"':
+            i += 1
+            while i < n:
+                c = s[i]
+                if c == '"':
+                    i += 1
+                    break
+                if c == "\\":
+                    if i + 1 < n:
+                        nxt = s[i + 1]
+                        if nxt in '"\\$`':
+                            buf.append(nxt)
+                        elif nxt != "\n":
+                            buf.append(c + nxt)
+                    i += 2
+                elif c == "$" and i + 1 < n and s[i + 1] == "(":
+                    j = _skip_subst(s, i)
+                    buf.append(s[i:j])
+                    i = j
+                elif c == "$" and i + 1 < n and s[i + 1] == "{":
+                    j = _skip_braces(s, i)
+                    buf.append(s[i:j])
+                    i = j
+                elif c == "`":
+                    j = _skip_backticks(s, i)
+                    buf.append(s[i:j])
+                    i = j
+                else:
+                    m = _DQ_PLAIN.match(s, i)
+                    if m:
+                        buf.append(m.group())
+                        i = m.end()
+                    else:
+                        buf.append(c)
+                        i += 1
+        elif c == "\\":
+            if i + 1 < n:
+                if s[i + 1] != "\n":
+                    buf.append(s[i + 1])
+                i += 2
+            else:
+                buf.append(c)
+                i += 1
+        elif c == "$" and i + 1 < n and s[i + 1] == "(":
+            j = _skip_subst(s, i)
+            buf.append(s[i:j])
+            i = j
+        elif c == "$" and i + 1 < n and s[i + 1] == "{":
+            j = _skip_braces(s, i)
+            buf.append(s[i:j])
+            i = j
+        elif c == "`":
+            j = _skip_backticks(s, i)
+            buf.append(s[i:j])
+            i = j
+        else:
+            m = _PLAIN.match(s, i)
+            if m:
+                buf.append(m.group())
+                i = m.end()
+            else:
+                buf.append(c)
+                i += 1
+    return min(i, n), "".join(buf)
+
+
+def _pick_operator(pending: list[str]) -> str | None:
+    picked: str | None = None
+    for op in pending:
+        if op in ("(", ")"):
+            continue
+        if op == "\n" and picked in _BINARY_OPS:
+            continue  # a newline after && / || / | continues the list
+        picked = op
+    if picked is None and pending:
+        picked = pending[-1]
+    return picked
+
+
+def split_commands(script: str) -> list[Command]:
+    """Split a shell script into simple commands.  Never raises."""
+    if not isinstance(script, str):
+        return []
+    s = script
+    n = len(s)
+    commands: list[Command] = []
+    words: list[Word] = []
+    pending: list[str] = []
+    i = 0
+
+    def flush() -> None:
+        if words:
+            op = _pick_operator(pending) if commands else None
+            cmd = Command(list(words), words[0].start, words[-1].end, op)
+            _analyze(cmd)
+            commands.append(cmd)
+            words.clear()
+            pending.clear()
+
+    while i < n:
+        c = s[i]
+        if c in _BLANK:
+            i += 1
+            continue
+        if c == "\\" and i + 1 < n and s[i + 1] == "\n":
+            i += 2
+            continue
+        if c == "#":
+            j = s.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in ";|()\n" or (c == "&" and not s.startswith("&>", i)):
+            op = next(o for o in _OPERATORS if s.startswith(o, i))
+            flush()
+            pending.append(op)
+            i += len(op)
+            continue
+        end, value = _read_word(s, i)
+        if end <= i:  # cannot happen; never loop forever
+            end = i + 1
+            value = s[i]
+        words.append(Word(value, s[i:end], i, end))
+        i = end
+    flush()
+    return commands
+
+
+# ---------------------------------------------------------------------------------------------
+# Command analysis
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+_REDIRECT = re.compile(r"(?:\d+|\{[A-Za-z_][A-Za-z0-9_]*\})?(?:&>>|&>|>>|>&|>\||<<<|<<-|<<|<&|<>|>|<)")
+_KEYWORDS = frozenset({"!", "{", "then", "do", "else", "elif", "if", "while", "until"})
+
+# wrapper -> (options taking a value, number of positional words before the program)
+_WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (frozenset({"-u", "-g", "-U", "-C", "-D", "-p", "-r", "-t", "-T", "-h", "--user",
+                        "--group", "--other-user", "--close-from", "--chdir", "--prompt",
+                        "--role", "--type", "--command-timeout", "--host"}), 0),
+    "env": (frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}), 0),
+    "command": (frozenset(), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
+    "nohup": (frozenset(), 0),
+    "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+}
+
+
+def _basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1] if "/" in path else path
+
+
+def _analyze(cmd: Command) -> None:
+    words: list[Word] = []
+    k = 0
+    ws = cmd.words
+    while k < len(ws):
+        w = ws[k]
+        m = _REDIRECT.match(w.raw)
+        if m:
+            cmd.redirects.append(w)
+            if m.end() == len(w.raw) and k + 1 < len(ws):
+                cmd.redirects.append(ws[k + 1])
+                k += 1
+        else:
+            words.append(w)
+        k += 1
+
+    k = 0
+    while k < len(words):
+        w = words[k]
+        if _ASSIGNMENT.match(w.raw):
+            cmd.assignments.append(w)
+            k += 1
+            continue
+        if w.raw in _KEYWORDS:
+            k += 1
+            continue
+        wrapper = _WRAPPERS.get(_basename(w.value))
+        if wrapper is None:
+            break
+        name = _basename(w.value)
+        takes_value, positional = wrapper
+        wrapper_at = k
+        k += 1
+        stop = False
+        while k < len(words):
+            v = words[k].value
+            if v == "--":
+                k += 1
+                break
+            if name == "nice" and re.fullmatch(r"-\d+", v):
+                k += 1
+                continue
+            if not v.startswith("-") or v == "-":
+                if name == "env" and v == "-":
+                    k += 1
+                    continue
+                break
+            if name == "command" and v in ("-v", "-V"):
+                stop = True  # `command -v x` looks a program up, it does not run it
+                break
+            opt, eq, _ = v.partition("=")
+            k += 2 if (opt in takes_value and not eq) else 1
+        if stop:
+            k = wrapper_at
+            break
+        k += positional
+        cmd.wrappers.append(name)
+    if k < len(words):
+        cmd.program_word = words[k]
+        cmd.program = words[k].value
+        cmd.args = words[k + 1 :]
+
+
+# ---------------------------------------------------------------------------------------------
+# Package managers
+
+_APT_VALUE = frozenset({"-o", "-t", "-c", "--option", "--target-release", "--default-release",
+                        "--config-file"})
+_APK_VALUE = frozenset({"-X", "--repository", "-p", "--root", "-t", "--virtual", "--arch",
+                        "--cache-dir", "--keys-dir", "--repositories-file"})
+_RPM_VALUE = frozenset({"-c", "--config", "-x", "--exclude", "--installroot", "--releasever",
+                        "--enablerepo", "--disablerepo", "--setopt", "--repo", "--repoid",
+                        "--forcearch", "--downloaddir", "--destdir", "-d", "--debuglevel", "-e",
+                        "--errorlevel", "--rpmverbosity", "--disableplugin", "--enableplugin"})
+_PIP_VALUE = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
+                        "--index-url", "--extra-index-url", "-f", "--find-links", "-t",
+                        "--target", "--prefix", "--root", "--trusted-host", "--src",
+                        "--upgrade-strategy", "--progress-bar", "--platform", "--python-version",
+                        "--implementation", "--abi", "--only-binary", "--no-binary",
+                        "--cache-dir", "--log", "--proxy", "--retries", "--timeout",
+                        "--exists-action", "--global-option", "--config-settings", "-C",
+                        "--python", "--report"})
+_NPM_VALUE = frozenset({"--prefix", "--registry", "--cache", "-w", "--workspace", "--omit",
+                        "--include", "--loglevel", "--userconfig", "-C", "--install-strategy"})
+_YARN_VALUE = frozenset({"--cwd", "--modules-folder", "--cache-folder", "--network-timeout",
+                         "--registry", "--mutex", "--global-folder", "--link-folder"})
+_NPM_ALIASES = {
+    **dict.fromkeys(("i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
+                     "isntall", "add"), "install"),
+    **dict.fromkeys(("clean-install", "ic", "install-clean", "isntall-clean"), "ci"),
+    **dict.fromkeys(("un", "unlink", "remove", "rm", "r"), "uninstall"),
+    **dict.fromkeys(("up", "upgrade", "udpate"), "update"),
+}
+_PIP_NAME = re.compile(r"pip\d*(?:\.\d+)*")
+_PYTHON_NAME = re.compile(r"python\d*(?:\.\d+)*")
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "fish", "perl", "ruby",
+                     "node"})
+_DOWNLOADERS = frozenset({"curl", "wget", "fetch"})
+
+
+def _parse_options(
+    words: list[Word], takes_value: frozenset[str], value_is_package: frozenset[str] = frozenset()
+) -> tuple[str | None, list[str], set[str], dict[str, list[str]]]:
+    action: str | None = None
+    packages: list[str] = []
+    flags: set[str] = set()
+    values: dict[str, list[str]] = {}
+    options_done = False
+    k = 0
+    while k < len(words):
+        v = words[k].value
+        k += 1
+        if not options_done and v == "--":
+            options_done = True
+            continue
+        if not options_done and len(v) > 1 and v.startswith("-"):
+            opt, eq, val = v.partition("=")
+            flags.add(opt)
+            if not eq and not opt.startswith("--") and len(opt) > 2:
+                if opt[:2] in takes_value:  # value attached: -oDpkg::Options=...
+                    flags.add(opt[:2])
+                    values.setdefault(opt[:2], []).append(v[2:])
+                    continue
+                flags.update("-" + ch for ch in opt[1:])
+                continue
+            if opt in takes_value:
+                if not eq:
+                    if k >= len(words):
+                        continue
+                    val = words[k].value
+                    k += 1
+                values.setdefault(opt, []).append(val)
+                if opt in value_is_package:
+                    packages.append(val)
+            continue
+        if action is None:
+            action = v
+        else:
+            packages.append(v)
+    return action, packages, flags, values
+
+
+def _package_operation(cmd: Command) -> PkgOp | None:
+    name = cmd.name
+    if not name:
+        return None
+    args = cmd.args
+    if name in ("apt-get", "apt", "aptitude"):
+        manager, takes = name, _APT_VALUE
+    elif name == "apk":
+        manager, takes = name, _APK_VALUE
+    elif name in ("yum", "dnf", "microdnf", "tdnf"):
+        manager, takes = name, _RPM_VALUE
+    elif name == "npm":
+        manager, takes = name, _NPM_VALUE
+    elif name == "yarn":
+        manager, takes = name, _YARN_VALUE
+    elif _PIP_NAME.fullmatch(name):
+        manager, takes = "pip", _PIP_VALUE
+    elif _PYTHON_NAME.fullmatch(name):
+        # python [options] -m pip ...
+        for k, w in enumerate(args):
+            if w.value == "-m" and k + 1 < len(args):
+                if _PIP_NAME.fullmatch(args[k + 1].value):
+                    args = args[k + 2 :]
+                    break
+                return None
+            if w.value.startswith("-m") and len(w.value) > 2:
+                if _PIP_NAME.fullmatch(w.value[2:]):
+                    args = args[k + 1 :]
+                    break
+                return None
+            if not w.value.startswith("-"):
+                return None
+        else:
+            return None
+        manager, takes = "pip", _PIP_VALUE
+    else:
+        return None
+
+    value_is_package = frozenset({"-e", "--editable"}) if manager == "pip" else frozenset()
+    action, packages, flags, values = _parse_options(args, takes, value_is_package)
+    if manager == "yarn":
+        if action == "global":
+            flags.add("global")
+            action = packages.pop(0) if packages else None
+        if action is None:
+            action = "install"
+    if action is None:
+        return None
+    action = action.lower()
+    if manager == "npm":
+        action = _NPM_ALIASES.get(action, action)
+    return PkgOp(manager, action, packages, flags, cmd, values)
+
+
+def package_operations(cmds: list[Command]) -> list[PkgOp]:
+    """Every package-manager invocation among ``cmds``, in order."""
+    ops = []
+    for cmd in cmds:
+        op = _package_operation(cmd)
+        if op is not None:
+            ops.append(op)
+    return ops
+
+
+def _rm_targets(cmds: list[Command]):
+    for cmd in cmds:
+        if cmd.name == "rm":
+            for w in cmd.args:
+                if not w.value.startswith("-"):
+                    yield w.value
+
+
+def _under(path: str, directory: str) -> bool:
+    path = path.rstrip("/") if path != "/" else path
+    return path == directory or path.startswith(directory + "/")
+
+
+def removes_apt_lists(cmds: list[Command]) -> bool:
+    """True when an ``rm`` removes ``/var/lib/apt/lists`` or something under it."""
+    return any(_under(t, "/var/lib/apt/lists") for t in _rm_targets(cmds))
+
+
+def cleans_yum(cmds: list[Command]) -> bool:
+    """True for ``yum/dnf/microdnf clean all`` or an ``rm`` of ``/var/cache/yum`` or ``/var/cache/dnf``."""
+    for op in package_operations(cmds):
+        if op.manager in ("yum", "dnf", "microdnf", "tdnf") and op.action == "clean":
+            if "all" in op.packages:
+                return True
+    return any(
+        _under(t, "/var/cache/yum") or _under(t, "/var/cache/dnf") for t in _rm_targets(cmds)
+    )
+
+
+def pipes_remote_script(cmds: list[Command]) -> Command | None:
+    """The interpreter in a ``curl ... | sh``-style pipeline (reading the script from stdin)."""
+    downloading = False
+    for cmd in cmds:
+        if cmd.operator_before not in ("|", "|&"):
+            downloading = False
+        name = cmd.name
+        if downloading and name is not None:
+            interpreter = name in _SHELLS or _PYTHON_NAME.fullmatch(name) is not None
+            if interpreter and not any(w.value == "-c" for w in cmd.args):
+                return cmd
+        if name in _DOWNLOADERS:
+            downloading = True
+    return None
