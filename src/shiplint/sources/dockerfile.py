@@ -936,7 +936,7 @@ def _expand_var(
                 alt, ok = _expand(operand, env, escape, depth + 1)
                 return alt, j + 1, ok
             # unset: empty, unless a build argument could still set it
-            return "", j + 1, name not in env
+            return "", j + 1, is_set or name not in env
         # :? and ?
         if is_set and (op == "?" or nonempty):
             return value, j + 1, True
