@@ -15,7 +15,6 @@ from shiplint.sources.dockerfile import parse_dockerfile
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dockerfiles"
 if not CORPUS.is_dir():
     CORPUS = Path("/work/shared/corpus/dockerfiles")
-FIXTURES = Path(__file__).parent / "fixtures" / "parser"
 
 
 def text_at(df, region: Region) -> str:

@@ -158,9 +158,16 @@ class _PosMap:
         return self.lines[i], self.cols[i] + offset - self.starts[i]
 
     def region(self, start: int, end: int) -> Region:
-        line, col = self.pos(start)
+        starts = self.starts
+        i = bisect_right(starts, start) - 1
+        if i < 0:
+            i = 0
+        line = self.lines[i]
+        col = self.cols[i] + start - starts[i]
         if end <= start:
             return Region(line, col, line, col)
+        if i + 1 == len(starts) or end <= starts[i + 1]:  # common case: one physical line
+            return Region(line, col, line, col + end - start)
         end_line, end_col = self.pos(end - 1)
         return Region(line, col, end_line, end_col + 1)
 
