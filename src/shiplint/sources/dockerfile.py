@@ -252,6 +252,8 @@ class Dockerfile:
     global_args: list[Instruction]
     lines: list[str]
     comments: list[tuple[int, str]]
+    #: Display path of the file, set by the engine (rules use it in subjects).
+    path: str = ""
 
     @property
     def final_stage(self) -> Stage | None:

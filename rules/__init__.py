@@ -1,0 +1,1 @@
+"""Rule metadata shipped with shiplint (one YAML file per rule)."""

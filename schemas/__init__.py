@@ -1,0 +1,1 @@
+"""JSON Schemas of shiplint's own files (rule metadata, configuration, policies)."""

@@ -1,0 +1,1 @@
+"""Rules stamped by the engine itself (parse errors, unreadable files…)."""

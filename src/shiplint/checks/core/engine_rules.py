@@ -1,0 +1,10 @@
+"""SL rules: raised by the engine while reading files, not by a check of their content."""
+
+from shiplint.rule import rule
+
+
+# The engine emits these itself; the declarations make them selectable and documented.
+parse_error = rule("SL001")(lambda subject, ctx: ())
+duplicate_key = rule("SL002")(lambda subject, ctx: ())
+unreadable_path = rule("SL003")(lambda subject, ctx: ())
+file_too_large = rule("SL004")(lambda subject, ctx: ())

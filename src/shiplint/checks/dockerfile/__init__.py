@@ -1,0 +1,1 @@
+"""Dockerfile rules (DF…): each module checks one parsed Dockerfile."""

@@ -1,0 +1,1 @@
+"""Kubernetes rules (KS…): single-object checks and cross-resource checks."""

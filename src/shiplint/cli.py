@@ -1,0 +1,209 @@
+"""The command line: ``shiplint check``, ``rules``, ``explain``, ``plugins``.
+
+Exit status: 0 nothing at or above the ``--fail-on`` threshold, 1 findings, 2 usage or
+configuration error.  Every user error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .errors import UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS_BUILTIN = ("text", "json", "sarif")
+
+
+def _split(values) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="shiplint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """shiplint: lint Dockerfiles and Kubernetes manifests against deployment practices."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
+              help="Lowest level that makes the run fail (default: warning).")
+@click.option("--select", multiple=True, help="Only these rules (codes, names or code prefixes; comma-separated).")
+@click.option("--extend-select", multiple=True, help="Add rules to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rules (codes, names or code prefixes).")
+@click.option("--quiet", "-q", is_flag=True, help="No summary line; findings only.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
+@click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
+def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin):
+    """Check PATHS (files and directories; '-' reads standard input)."""
+    from .engine import Engine, Options
+
+    if not paths:
+        paths = (".",)
+    options = Options(
+        select=_split(select) or None,
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        stdin_filename=stdin_filename,
+        disabled_plugins=set(_split(disable_plugin)),
+    )
+    fail_on = fail_on or "warning"
+    engine = Engine(options)
+    reporters = engine.plugins.reporters()
+    if fmt not in reporters:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
+    stdin_data = sys.stdin.buffer.read() if "-" in paths else None
+    report = engine.run(list(paths), stdin_data)
+    stream_is_file = output is not None
+    out_opts = {
+        "color": (not stream_is_file) and _use_color(color, sys.stdout),
+        "quiet": quiet,
+    }
+    text = reporters[fmt](report, out_opts)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if fmt != "text":
+        for n in report.notifications:
+            click.echo(f"shiplint: {n.message}", err=True)
+    return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_cmd(fmt):
+    """List every rule: code, name, level and summary."""
+    from .plugins import Plugins
+
+    rules = Plugins().rules()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "level": r.level, "summary": r.meta.summary, "plugin": r.plugin}
+            for r in rules.values()
+        ], indent=2))
+        return EXIT_OK
+    wcode = max((len(r.code) for r in rules.values()), default=4)
+    wname = max((len(r.name) for r in rules.values()), default=4)
+    click.echo(f"{'CODE':<{wcode}}  {'NAME':<{wname}}  {'LEVEL':<7}  SUMMARY")
+    for r in rules.values():
+        click.echo(f"{r.code:<{wcode}}  {r.name:<{wname}}  {r.level:<7}  {r.meta.summary}")
+    return EXIT_OK
+
+
+def find_rule(rules: dict, token: str):
+    token = token.strip()
+    for r in rules.values():
+        if r.code == token.upper() or r.name == token.lower():
+            return r
+    return None
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule):
+    """Explain a rule (by code or name): what, why, an example that fires, the fix."""
+    from .plugins import Plugins
+
+    r = find_rule(Plugins().rules(), rule)
+    if r is None:
+        raise UsageError(f"unknown rule {rule!r} (see 'shiplint rules')")
+    m = r.meta
+    parts = [
+        f"{m.code} {m.name} ({m.level})",
+        "",
+        "What it flags",
+        f"  {m.summary}",
+        "",
+        "Why it matters",
+        *_wrap(m.rationale),
+    ]
+    if m.seeds:
+        parts += ["", f"  Practice: seeds {', '.join(m.seeds)}"]
+    parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
+    if m.good_example:
+        parts += ["", "Fixed", *("  " + line for line in m.good_example.rstrip().splitlines())]
+    parts += ["", "How to fix", *_wrap(m.fix)]
+    if m.options:
+        parts += ["", "Options"]
+        for name, spec in m.options.items():
+            parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
+    if m.tags:
+        parts += ["", f"Tags: {', '.join(m.tags)}"]
+    click.echo("\n".join(parts))
+    return EXIT_OK
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+
+    return ["  " + line for line in textwrap.wrap(" ".join(text.split()), 92)] or ["  -"]
+
+
+@cli.command()
+def plugins():
+    """List the built-in and installed plugins with their versions."""
+    from .plugins import Plugins
+
+    for info in Plugins().info:
+        state = "" if info.enabled else "  (disabled)"
+        click.echo(f"{info.name:<20} {info.version:<10} {info.source}{state}")
+    return EXIT_OK
+
+
+def main(argv=None) -> None:
+    """Console entry point: maps every error onto the 0/1/2 exit scheme, never a traceback."""
+    try:
+        rv = cli.main(args=argv, prog_name="shiplint", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        hint = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        click.echo(f"shiplint: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("shiplint: interrupted", err=True)
+        sys.exit(EXIT_USAGE)
+    except UsageError as exc:
+        click.echo(f"shiplint: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("shiplint: interrupted", err=True)
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as exc:  # a bug: say so in one line (SHIPLINT_DEBUG=1 shows the traceback)
+        if os.environ.get("SHIPLINT_DEBUG"):
+            raise
+        click.echo(f"shiplint: internal error: {type(exc).__name__}: {exc} (please report it; "
+                   "SHIPLINT_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(EXIT_USAGE)
+    if isinstance(rv, int):
+        sys.exit(rv)
+    sys.exit(EXIT_OK)

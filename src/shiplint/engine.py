@@ -1,0 +1,393 @@
+"""The engine: inputs → sources → rules → findings.
+
+The engine knows sources and rules only through their interfaces: it reads files, hands each
+parsed Dockerfile or Kubernetes resource to the rules of the matching target, runs the
+project-wide rules over everything scanned together, then stamps code, name and level, applies
+selection and sorts the findings deterministically (path, line, column, code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+
+from .discovery import Input, classify_name, display_path, is_virtualenv, matches_any, walk
+from .errors import ParseError, UsageError
+from .findings import LEVEL_RANK, Finding, Hit, Location, Region
+from .rule import Rule
+
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
+
+@dataclass
+class Options:
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    rule_options: dict[str, dict] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    root: str = "."
+    stdin_filename: str | None = None
+    disabled_plugins: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Notification:
+    """Something the run could not do (a file it could not read, a rule that failed)."""
+
+    message: str
+    level: str = "error"
+    path: str | None = None
+    region: Region | None = None
+    kind: str = "notice"
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    rules: dict[str, Rule]
+    notifications: list[Notification] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    root: str = "."
+
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed]
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "note": 0}
+        for f in self.active():
+            out[f.level] = out.get(f.level, 0) + 1
+        return out
+
+    def exceeds(self, threshold: str) -> bool:
+        if threshold == "never":
+            return False
+        limit = LEVEL_RANK[threshold]
+        return any(LEVEL_RANK[f.level] >= limit for f in self.active())
+
+
+_PREFIX_RE = re.compile(r"[A-Z]+[0-9]*\Z")
+
+
+def token_matches(token: str, r: Rule) -> bool:
+    """A rule is named by its code, its name, a code prefix (``DF4``, ``KS``) or ``ALL``."""
+    t = token.strip()
+    if not t:
+        return False
+    upper = t.upper()
+    if upper == "ALL" or t == r.name or upper == r.code:
+        return True
+    return bool(_PREFIX_RE.match(upper)) and r.code.startswith(upper)
+
+
+def select_rules(rules: dict[str, Rule], options: Options) -> dict[str, Rule]:
+    """Apply ``select``/``extend-select``/``ignore`` and unknown-token checks."""
+    tokens = list(options.select or []) + list(options.extend_select) + list(options.ignore)
+    for tok in tokens:
+        if tok.strip() and tok.strip().upper() != "ALL" and not any(token_matches(tok, r) for r in rules.values()):
+            raise UsageError(f"unknown rule or prefix {tok.strip()!r} (see 'shiplint rules')")
+    chosen = {}
+    for code, r in rules.items():
+        selected = options.select is None or any(token_matches(t, r) for t in options.select)
+        if any(token_matches(t, r) for t in options.extend_select):
+            selected = True
+        if selected and not any(token_matches(t, r) for t in options.ignore):
+            chosen[code] = r
+    return chosen
+
+
+class Context:
+    """What a rule may consult besides its subject: options, the file, its neighbours."""
+
+    def __init__(self, options: Options, rule_options: dict, inp: Input | None = None) -> None:
+        self.options = options
+        self._rule_options = rule_options
+        self.input = inp
+        self.rule: Rule | None = None
+
+    def option(self, name: str, default=None):
+        """A rule option from the configuration, else the rule's declared default."""
+        code = self.rule.code if self.rule else ""
+        for key in (code, self.rule.name if self.rule else ""):
+            opts = self._rule_options.get(key)
+            if opts and name in opts:
+                return opts[name]
+        if name in self._rule_options.get("*", {}):
+            return self._rule_options["*"][name]
+        if self.rule and name in self.rule.meta.options:
+            return self.rule.meta.options[name].get("default", default)
+        return default
+
+    def sibling_path(self, name: str) -> str | None:
+        """Absolute path of a file next to the one being checked (None for stdin)."""
+        if self.input is None or self.input.abspath is None:
+            return None
+        return os.path.join(os.path.dirname(self.input.abspath), name)
+
+
+def fingerprint(code: str, path: str, subject: str, message: str) -> str:
+    h = hashlib.sha256(f"{code}\x00{path}\x00{subject or message}".encode("utf-8", "replace"))
+    return h.hexdigest()[:32]
+
+
+class Engine:
+    def __init__(self, options: Options, plugins=None) -> None:
+        from .plugins import Plugins
+
+        self.options = options
+        self.plugins = plugins or Plugins(disabled=options.disabled_plugins)
+        from .k8s.model import register_pod_template_paths
+
+        register_pod_template_paths(self.plugins.pod_template_paths())
+        self.all_rules = self.plugins.rules()
+        self.rules = select_rules(self.all_rules, options)
+        for code, level in options.severity.items():
+            matched = [r for r in self.all_rules.values() if token_matches(code, r)]
+            if not matched:
+                raise UsageError(f"severity: unknown rule {code!r}")
+        self.by_target: dict[str, list[Rule]] = {}
+        for r in self.rules.values():
+            self.by_target.setdefault(r.target, []).append(r)
+        self.root = os.path.abspath(options.root)
+        self.notifications: list[Notification] = []
+
+    # -- inputs ----------------------------------------------------------------------------
+    def collect(self, paths: list[str]) -> list[Input]:
+        inputs: list[Input] = []
+        seen: set[str] = set()
+        opts = self.options
+
+        def excluded(abspath: str) -> bool:
+            return bool(opts.exclude) and matches_any(display_path(abspath, self.root).rstrip("/"), opts.exclude)
+
+        for raw in paths:
+            if raw == "-":
+                name = opts.stdin_filename or "-"
+                kind = self._classify(name) if opts.stdin_filename else None
+                inputs.append(Input(name if opts.stdin_filename else "<stdin>", None, kind, explicit=True))
+                continue
+            abspath = os.path.abspath(raw)
+            if os.path.isdir(abspath):
+                for f in walk(abspath, excluded):
+                    if f in seen:
+                        continue
+                    disp = display_path(f, self.root)
+                    kind = self._classify(disp)
+                    if kind is None or excluded(f):
+                        continue
+                    seen.add(f)
+                    inputs.append(Input(disp, f, kind))
+            else:
+                if abspath in seen:
+                    continue
+                seen.add(abspath)
+                disp = display_path(abspath, self.root)
+                if excluded(abspath) and os.path.exists(abspath):
+                    continue
+                inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        return inputs
+
+    def _classify(self, display: str) -> str | None:
+        name = display.rsplit("/", 1)[-1]
+        return self.plugins.classify(display, name) or classify_name(name)
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self, paths: list[str], stdin_text: str | None = None) -> Report:
+        inputs = self.collect(paths)
+        findings: list[Finding] = []
+        resources = []
+        for inp in inputs:
+            if inp.abspath is None:
+                inp.text = stdin_text if stdin_text is not None else ""
+            f, res = self.check_input(inp)
+            findings.extend(f)
+            resources.extend(res)
+        findings.extend(self.check_project(resources))
+        return self.finish(findings, [i.display for i in inputs])
+
+    def finish(self, findings: list[Finding], files: list[str]) -> Report:
+        seen: dict[str, int] = {}
+        findings.sort(key=Finding.sort_key)
+        for f in findings:
+            base = fingerprint(f.code, f.path, f.subject, f.message)
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            f.fingerprint = base if n == 0 else f"{base}:{n}"
+        return Report(findings, self.rules, self.notifications, files, self.root)
+
+    def read(self, inp: Input) -> str:
+        """The text of an input; raises ParseError (reported as SL001/SL003/SL004)."""
+        if inp.text is not None:
+            data = inp.text.encode("utf-8", "surrogateescape") if isinstance(inp.text, str) else inp.text
+        else:
+            try:
+                if os.path.isdir(inp.abspath):
+                    raise _Unreadable("is a directory")
+                size = os.path.getsize(inp.abspath)
+                if size > self.options.max_file_size:
+                    raise _TooLarge(size)
+                with open(inp.abspath, "rb") as fh:
+                    data = fh.read(self.options.max_file_size + 1)
+            except FileNotFoundError:
+                raise _Unreadable("no such file or directory") from None
+            except PermissionError:
+                raise _Unreadable("permission denied") from None
+            except OSError as exc:
+                raise _Unreadable(exc.strerror or str(exc)) from None
+        if b"\x00" in data:
+            pos = data.index(b"\x00")
+            line = data.count(b"\n", 0, pos) + 1
+            raise ParseError("binary content (NUL byte): not a text file", line, pos - data.rfind(b"\n", 0, pos))
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - data.rfind(b"\n", 0, exc.start)
+            raise ParseError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text
+
+    def stamp(self, r: Rule, hit: Hit, path: str) -> Finding:
+        level = self.options.severity.get(r.code) or self.options.severity.get(r.name) or r.level
+        return Finding(
+            code=r.code,
+            name=r.name,
+            level=level,
+            message=hit.message,
+            path=hit.path or path,
+            region=hit.region,
+            subject=hit.subject,
+            related=list(hit.related),
+            properties=dict(hit.properties),
+        )
+
+    def core(self, code: str, message: str, path: str, region: Region, subject: str = "") -> list[Finding]:
+        r = self.all_rules.get(code)
+        if r is None or code not in self.rules:
+            return []
+        return [self.stamp(r, Hit(message, region, subject=subject), path)]
+
+    def run_rules(self, target: str, subject, path: str, inp: Input | None) -> list[Finding]:
+        out: list[Finding] = []
+        ctx = Context(self.options, self.options.rule_options, inp)
+        for r in self.by_target.get(target, ()):
+            ctx.rule = r
+            try:
+                for hit in r.check(subject, ctx) or ():
+                    out.append(self.stamp(r, hit, path))
+            except Exception as exc:  # a rule bug must not cost the other findings
+                self.notifications.append(
+                    Notification(f"rule {r.code} failed on {path}: {type(exc).__name__}: {exc}",
+                                 "error", path, kind="internal-error")
+                )
+        return out
+
+    def check_input(self, inp: Input):
+        """Findings of one input, and the Kubernetes resources it holds."""
+        path = inp.display
+        if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
+            return self._unreadable(inp, "no such file or directory"), []
+        try:
+            text = self.read(inp)
+        except _TooLarge as exc:
+            return self.core("SL004", f"file is {exc.size} bytes, over the {self.options.max_file_size}-byte limit; not read",
+                             path, Region(1, 1)), []
+        except _Unreadable as exc:
+            return self._unreadable(inp, str(exc)), []
+        except ParseError as exc:
+            return self._parse_error(path, exc), []
+        kind = inp.kind or sniff(text)
+        if kind is None:
+            if inp.explicit:
+                self.notifications.append(Notification(f"{path}: not a Dockerfile or YAML file; skipped", "note", path))
+            return [], []
+        if kind == "dockerfile":
+            return self.check_dockerfile(inp, text), []
+        if kind == "yaml":
+            return self.check_yaml(inp, text)
+        return [], []
+
+    def _unreadable(self, inp: Input, why: str) -> list[Finding]:
+        self.notifications.append(Notification(f"{inp.display}: {why}", "error", inp.display))
+        return self.core("SL003", f"cannot read {inp.display}: {why}", inp.display, Region(1, 1))
+
+    def _parse_error(self, path: str, exc: ParseError) -> list[Finding]:
+        region = Region(exc.line, exc.column)
+        self.notifications.append(Notification(f"{path}:{exc.line}:{exc.column}: {exc.message}", "error", path, region))
+        return self.core("SL001", exc.message, path, region, subject=f"parse:{exc.message}")
+
+    def check_dockerfile(self, inp: Input, text: str) -> list[Finding]:
+        from .sources.dockerfile import parse_dockerfile
+
+        try:
+            df = parse_dockerfile(text)
+        except ParseError as exc:
+            return self._parse_error(inp.display, exc)
+        df.path = inp.display
+        return self.run_rules("dockerfile", df, inp.display, inp)
+
+    def check_yaml(self, inp: Input, text: str):
+        from .k8s.model import resources_from_document
+        from .sources.yamlsrc import parse_yaml_stream
+
+        path = inp.display
+        findings: list[Finding] = []
+        resources = []
+        if _looks_like_template(text) and not inp.explicit:
+            return [], []
+        for doc in parse_yaml_stream(text):
+            if isinstance(doc, ParseError):
+                findings.extend(self._parse_error(path, doc))
+                continue
+            for dup in doc.duplicates:
+                findings.extend(self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last value wins in kubectl",
+                                          path, dup.region, subject=f"dup:{doc.index}:{dup.key}"))
+            for res in resources_from_document(doc.data, path, doc.index):
+                resources.append(res)
+                findings.extend(self.run_rules("resource", res, path, inp))
+        return findings, resources
+
+    def check_project(self, resources) -> list[Finding]:
+        if not self.by_target.get("project"):
+            return []
+        from .k8s.index import ResourceIndex
+
+        index = ResourceIndex(resources)
+        return self.run_rules("project", index, "", None)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _looks_like_template(text: str) -> bool:
+    """A Helm template source: ``{{`` actions outside comments."""
+    return "{{" in text and ("{{-" in text or "{{ ." in text or "{{." in text or "{{ include" in text or "{{ template" in text)
+
+
+def sniff(text: str) -> str | None:
+    """Guess the kind of standard input without a file name."""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#") or s == "---":
+            continue
+        word = s.split(None, 1)[0].upper()
+        if word in ("FROM", "ARG"):
+            return "dockerfile"
+        return "yaml"
+    return "yaml"

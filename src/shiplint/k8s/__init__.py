@@ -1,0 +1,1 @@
+"""The Kubernetes model: resources, pod templates, containers, and the cross-resource index."""

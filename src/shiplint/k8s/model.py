@@ -1,0 +1,306 @@
+"""The Kubernetes view of a YAML document: resources, pod templates and containers.
+
+Everything keeps a path from the resource's root (a tuple of keys and indexes), so that a rule
+can point at the exact node with :meth:`Resource.region_at`, or at the deepest node that exists
+along a path when the offending field is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..findings import Region
+from ..sources.yamlsrc import YMap, YSeq, region_of
+
+#: Where each built-in workload kind keeps its pod template (``metadata`` + ``spec``).
+POD_TEMPLATE_PATHS: dict[str, tuple] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "PodTemplate": ("template",),
+}
+
+#: Kinds whose pods run to completion: no probes, no rollout strategy.
+BATCH_KINDS = frozenset({"Job", "CronJob"})
+
+CONTAINER_ROLES = (("initContainers", "init"), ("containers", "regular"), ("ephemeralContainers", "ephemeral"))
+
+
+def register_pod_template_paths(paths: dict[str, tuple]) -> None:
+    """Add pod-template locations of custom resources (used by plugins)."""
+    for kind, path in paths.items():
+        POD_TEMPLATE_PATHS[str(kind)] = tuple(path)
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def deepest_region(data, path: tuple) -> Region | None:
+    """The region of the node at ``path``, or of the deepest node that exists along it.
+
+    For an existing leaf this is the value's region; when a step is missing, the region of the
+    last existing key (its key, so the finding lands on the line that names it)."""
+    node = data
+    best: Region | None = data.region if isinstance(data, (YMap, YSeq)) else None
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            r = node.value_region(step)
+            if not isinstance(node[step], (YMap, YSeq)):
+                best = r
+            else:
+                best = node.key_region(step) or r
+            node = node[step]
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            best = node.item_region(step)
+            node = node[step]
+        else:
+            break
+    else:
+        # full path exists: the node itself
+        return _value_region(data, path) or best
+    return best
+
+
+def _value_region(data, path):
+    if not path:
+        return data.region if isinstance(data, (YMap, YSeq)) else None
+    parent = data
+    for step in path[:-1]:
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return region_of(parent, path[-1])
+
+
+def get_path(data, path: tuple, default=None):
+    node = data
+    for step in path:
+        if isinstance(node, dict):
+            if step not in node:
+                return default
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int):
+            if not 0 <= step < len(node):
+                return default
+            node = node[step]
+        else:
+            return default
+    return node
+
+
+@dataclass
+class Resource:
+    """One Kubernetes object, with where it came from."""
+
+    data: YMap
+    path: str
+    doc_index: int = 0
+    item_index: int | None = None
+    #: Set by the Helm/Kustomize layer: where the object is defined in the repository.
+    origin: dict = field(default_factory=dict)
+
+    @property
+    def api_version(self) -> str:
+        return _str(self.data.get("apiVersion"))
+
+    @property
+    def kind(self) -> str:
+        return _str(self.data.get("kind"))
+
+    @property
+    def metadata(self) -> dict:
+        return _mapping(self.data.get("metadata"))
+
+    @property
+    def name(self) -> str:
+        md = self.metadata
+        return _str(md.get("name") or md.get("generateName"))
+
+    @property
+    def namespace(self) -> str:
+        return _str(self.metadata.get("namespace"))
+
+    @property
+    def labels(self) -> dict:
+        return _mapping(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict:
+        return _mapping(self.metadata.get("annotations"))
+
+    @property
+    def region(self) -> Region:
+        return self.data.region
+
+    @property
+    def identity(self) -> str:
+        """``Kind/namespace/name``: stable across edits, used in fingerprints."""
+        return f"{self.kind}/{self.namespace}/{self.name}"
+
+    @property
+    def anchor(self) -> Region:
+        """Where a finding about the object as a whole points: its name, else its start."""
+        md = self.data.get("metadata")
+        if isinstance(md, YMap) and "name" in md:
+            return md.value_region("name")
+        kind_region = self.data.value_region("kind")
+        return kind_region or self.region
+
+    def get(self, path: tuple, default=None):
+        return get_path(self.data, path, default)
+
+    def region_at(self, path: tuple) -> Region:
+        return deepest_region(self.data, path) or self.region
+
+    # -- workloads -----------------------------------------------------------------------
+    @property
+    def is_batch(self) -> bool:
+        return self.kind in BATCH_KINDS
+
+    def pod_template(self) -> "PodTemplate | None":
+        kind = self.kind
+        if kind == "Pod":
+            spec = self.data.get("spec")
+            if isinstance(spec, YMap):
+                return PodTemplate(self, (), ("spec",))
+            return None
+        path = POD_TEMPLATE_PATHS.get(kind)
+        if path is None:
+            # any custom resource embedding a pod template at spec.template (Argo Rollouts…)
+            path = ("spec", "template")
+            tpl = self.get(path)
+            if not (isinstance(tpl, dict) and isinstance(tpl.get("spec"), dict)
+                    and isinstance(tpl["spec"].get("containers"), list)):
+                return None
+        tpl = self.get(path)
+        if not isinstance(tpl, YMap) or not isinstance(tpl.get("spec"), YMap):
+            return None
+        return PodTemplate(self, path + ("metadata",), path + ("spec",))
+
+
+@dataclass
+class PodTemplate:
+    resource: Resource
+    metadata_path: tuple
+    spec_path: tuple
+
+    @property
+    def spec(self) -> YMap:
+        return self.resource.get(self.spec_path)
+
+    @property
+    def metadata(self) -> dict:
+        if not self.metadata_path:
+            return self.resource.metadata
+        return _mapping(self.resource.get(self.metadata_path))
+
+    @property
+    def labels(self) -> dict:
+        return _mapping(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict:
+        return _mapping(self.metadata.get("annotations"))
+
+    @property
+    def security_context(self) -> dict:
+        return _mapping(self.spec.get("securityContext"))
+
+    def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
+        spec = self.spec
+        for key, role in CONTAINER_ROLES:
+            if role not in roles:
+                continue
+            items = spec.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if isinstance(item, YMap):
+                    yield Container(self, role, self.spec_path + (key, i), item)
+
+
+@dataclass
+class Container:
+    pod: PodTemplate
+    role: str
+    path: tuple
+    data: YMap
+
+    @property
+    def resource(self) -> Resource:
+        return self.pod.resource
+
+    @property
+    def name(self) -> str:
+        return _str(self.data.get("name"))
+
+    @property
+    def image(self):
+        return self.data.get("image")
+
+    @property
+    def security_context(self) -> dict:
+        return _mapping(self.data.get("securityContext"))
+
+    def effective(self, key: str):
+        """The effective security-context value for ``key`` and the path where it is set.
+
+        The container's own setting wins over the pod's; returns ``(None, None)`` when neither
+        sets it. Only fields that exist at both levels are merged (runAsUser, runAsNonRoot,
+        runAsGroup, seccompProfile, seLinuxOptions, appArmorProfile, windowsOptions)."""
+        sc = self.security_context
+        if key in sc:
+            return sc[key], self.path + ("securityContext", key)
+        psc = self.pod.security_context
+        if key in psc:
+            return psc[key], self.pod.spec_path + ("securityContext", key)
+        return None, None
+
+    @property
+    def subject(self) -> str:
+        """A line-independent identity, e.g. ``Deployment/ns/api:containers[web]``."""
+        kind = {"init": "initContainers", "regular": "containers", "ephemeral": "ephemeralContainers"}[self.role]
+        return f"{self.resource.identity}:{kind}[{self.name or self.path[-1]}]"
+
+    @property
+    def anchor(self) -> Region:
+        """Where a finding about something the container lacks points: its ``name``."""
+        if "name" in self.data:
+            return self.data.value_region("name")
+        return self.resource.region_at(self.path)
+
+    def region_at(self, rel_path: tuple) -> Region:
+        return self.resource.region_at(self.path + tuple(rel_path))
+
+
+def resources_from_document(data, path: str, doc_index: int) -> list[Resource]:
+    """The Kubernetes objects in one YAML document (``kind: List`` items expanded)."""
+    if not isinstance(data, YMap):
+        return []
+    if "apiVersion" not in data or "kind" not in data:
+        return []
+    kind = _str(data.get("kind"))
+    if kind == "List" or (kind.endswith("List") and isinstance(data.get("items"), list)):
+        out = []
+        items = data.get("items")
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, YMap) and "kind" in item:
+                    out.append(Resource(item, path, doc_index, i))
+        return out
+    return [Resource(data, path, doc_index)]
+
+
+def is_kubernetes_document(data) -> bool:
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
