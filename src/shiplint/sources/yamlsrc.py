@@ -303,9 +303,9 @@ def _compose(text: str, line_offset: int, first_index: int):
     doc_start = None
     total = 0
 
-    def attach(value, pos, weight):
+    def attach(value, pos, weight, count=1):
         nonlocal root, root_pos, total
-        total += weight
+        total += count
         if total > MAX_EXPANDED_NODES:
             raise ParseError(
                 f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)",
@@ -353,7 +353,9 @@ def _compose(text: str, line_offset: int, first_index: int):
             value = event.value
             tag = event.tag
             plain = event.style is None or event.style == ""
-            if tag is not None and tag != "!":
+            if stack and stack[-1].is_map and stack[-1].key is _NOKEY:
+                pass  # mapping keys stay text: `on:` and `y:` are names, not booleans
+            elif tag is not None and tag != "!":
                 value = _resolve_tagged(tag, value, plain)
             elif plain and tag is None:
                 value = resolve_plain(value) if value else None
@@ -403,7 +405,7 @@ def _compose(text: str, line_offset: int, first_index: int):
             if frame.anchor is not None:
                 anchors[frame.anchor] = (node, frame.weight)
                 open_ids.discard(id(node))
-            attach(node, node.pos, frame.weight)
+            attach(node, node.pos, frame.weight, 0)
         elif cls is AliasEvent:
             target = anchors.get(event.anchor)
             pos = _region(event.start_mark, event.end_mark)
@@ -416,7 +418,7 @@ def _compose(text: str, line_offset: int, first_index: int):
                 raise ParseError(
                     f"recursive alias *{event.anchor}", pos[0] + 1 + line_offset, pos[1] + 1
                 )
-            attach(value, pos, weight)
+            attach(value, pos, weight, weight)
         elif cls is DocumentStartEvent:
             root = None
             root_pos = None
