@@ -34,6 +34,22 @@ class Options:
     root: str = "."
     stdin_filename: str | None = None
     disabled_plugins: set[str] = field(default_factory=set)
+    # configuration, suppressions and baselines (issue 7)
+    strict: bool = False
+    baseline: str | None = None
+    # declarative policies (issue 8)
+    policy_dirs: list[str] = field(default_factory=list)
+    # Helm and Kustomize rendering (issue 6)
+    chart_dir: str | None = None
+    helm_bin: str | None = None
+    helm_values: list[str] = field(default_factory=list)
+    helm_set: list[str] = field(default_factory=list)
+    release_name: str | None = None
+    namespace: str | None = None
+    kustomize_bin: str | None = None
+    # performance and progress (issues 9 and 10)
+    jobs: int = 1
+    progress: bool = False
 
 
 @dataclass
@@ -200,18 +216,33 @@ class Engine:
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, paths: list[str], stdin_text: str | None = None) -> Report:
+    def run(self, paths: list[str], stdin_text: str | bytes | None = None) -> Report:
         inputs = self.collect(paths)
-        findings: list[Finding] = []
-        resources = []
         for inp in inputs:
             if inp.abspath is None:
                 inp.text = stdin_text if stdin_text is not None else ""
+        findings, resources = self.check_inputs(inputs)
+        findings.extend(self.check_project(resources))
+        findings = self.postprocess(findings, inputs)
+        return self.finish(findings, [i.display for i in inputs if i.report])
+
+    def check_inputs(self, inputs: list[Input]):
+        """Per-file work: parse and run the single-document rules."""
+        findings: list[Finding] = []
+        resources = []
+        for inp in inputs:
             f, res = self.check_input(inp)
             findings.extend(f)
             resources.extend(res)
-        findings.extend(self.check_project(resources))
-        return self.finish(findings, [i.display for i in inputs])
+        return findings, resources
+
+    def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
+        """Keep only findings on inputs that are reported (context-only inputs are consulted by
+        cross-resource rules but not reported on)."""
+        context_only = {i.display for i in inputs if not i.report}
+        if not context_only:
+            return findings
+        return [f for f in findings if f.path not in context_only]
 
     def finish(self, findings: list[Finding], files: list[str]) -> Report:
         seen: dict[str, int] = {}
