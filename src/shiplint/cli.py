@@ -52,7 +52,10 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
 @click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
-def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin):
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Load declarative policies (*.yaml) from DIR (repeatable).")  # issue 8
+def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
+          policy_dirs):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
 
@@ -64,6 +67,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         ignore=_split(ignore),
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
+        policy_dirs=list(policy_dirs),  # declarative policies (issue 8)
     )
     fail_on = fail_on or "warning"
     engine = Engine(options)
@@ -92,11 +96,17 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_cmd(fmt):
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Also list the declarative policies of DIR (repeatable).")
+def rules_cmd(fmt, policy_dirs):
     """List every rule: code, name, level and summary."""
     from .plugins import Plugins
 
     rules = Plugins().rules()
+    if policy_dirs:  # declarative policies (issue 8)
+        from .policies import with_policies
+
+        rules = with_policies(rules, policy_dirs)
     if fmt == "json":
         import json
 
@@ -123,11 +133,18 @@ def find_rule(rules: dict, token: str):
 
 @cli.command()
 @click.argument("rule")
-def explain(rule):
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Also consider the declarative policies of DIR (repeatable).")
+def explain(rule, policy_dirs):
     """Explain a rule (by code or name): what, why, an example that fires, the fix."""
     from .plugins import Plugins
 
-    r = find_rule(Plugins().rules(), rule)
+    all_rules = Plugins().rules()
+    if policy_dirs:  # declarative policies (issue 8)
+        from .policies import with_policies
+
+        all_rules = with_policies(all_rules, policy_dirs)
+    r = find_rule(all_rules, rule)
     if r is None:
         raise UsageError(f"unknown rule {rule!r} (see 'shiplint rules')")
     m = r.meta
@@ -142,7 +159,8 @@ def explain(rule):
     ]
     if m.seeds:
         parts += ["", f"  Practice: seeds {', '.join(m.seeds)}"]
-    parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
+    if m.example:  # (declarative policies may have no example)
+        parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
     if m.good_example:
         parts += ["", "Fixed", *("  " + line for line in m.good_example.rstrip().splitlines())]
     parts += ["", "How to fix", *_wrap(m.fix)]
@@ -152,6 +170,8 @@ def explain(rule):
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
+    if hasattr(r, "origin_lines"):  # declarative policies (issue 8): file, target, schema
+        parts += ["", *r.origin_lines()]
     click.echo("\n".join(parts))
     return EXIT_OK
 

@@ -164,6 +164,11 @@ class Engine:
 
         register_pod_template_paths(self.plugins.pod_template_paths())
         self.all_rules = self.plugins.rules()
+        # declarative policies (issue 8): policy rules join the plugins' rules before selection
+        if options.policy_dirs:
+            from .policies import with_policies
+
+            self.all_rules = with_policies(self.all_rules, options.policy_dirs)
         self.rules = select_rules(self.all_rules, options)
         for code, level in options.severity.items():
             matched = [r for r in self.all_rules.values() if token_matches(code, r)]
