@@ -36,9 +36,9 @@ def require_owner_annotation(resource, ctx):
     md = resource.data.get("metadata")
     if isinstance(md, dict) and "annotations" in md:
         # annotations exist but lack the owner: point at the `annotations` key
-        region = resource.region_at(("metadata", "annotations"))
-        region = md.key_region("annotations") or region
+        region = md.key_region("annotations")
     else:
+        # nothing to point at: the object's name (the convention for something missing)
         region = resource.anchor
     yield Hit(
         f"{resource.kind} '{resource.name}' has no {OWNER} annotation",
