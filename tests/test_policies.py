@@ -243,6 +243,8 @@ INVALID = [
      7, 9, "does not resolve"),
     ("container_roles outside container target", GOOD_HEAD + "target: pod-spec\ncontainer_roles: [init]\nschema: {}\n",
      6, 1, "container_roles: only applies to target: container"),
+    ("duplicate key", GOOD_HEAD + "target: resource\nschema: {}\nseverity: error\n",
+     7, 1, "key 'severity' repeats the one on line 3"),
     ("not a mapping", "- id: ORG100\n", 1, 1, "a policy is a mapping"),
     ("YAML syntax", GOOD_HEAD + "target: [resource\nschema: {}\n", 6, 7, "YAML: while parsing a flow sequence"),
     ("collides with a built-in rule", GOOD_HEAD.replace("ORG100", "KS101") + "target: resource\nschema: {}\n",

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from .errors import UsageError
 from .findings import Hit, Region
-from .rule import Rule, RuleMeta, load_schema
+from .rule import Rule, RuleMeta, _plain, load_schema
 
 POLICY_TARGETS = ("resource", "workload", "pod-spec", "container")
 PLACEHOLDERS = ("kind", "name", "namespace", "path", "container")
@@ -184,6 +184,9 @@ class _Loader:
                 raise UsageError(f"{where}:{doc.line}:{doc.column}: invalid policy: YAML: {doc.message}")
             if doc.data is None:
                 continue
+            for dup in doc.duplicates:
+                raise UsageError(f"{where}:{dup.region.line}:{dup.region.column}: invalid policy: key {dup.key!r} "
+                                 f"repeats the one on line {dup.first.line}")
             if not isinstance(doc.data, YMap):
                 raise UsageError(f"{where}:{doc.region.line}:{doc.region.column}: invalid policy: "
                                  "a policy is a mapping (id, name, severity, summary, target, schema…)")
@@ -320,14 +323,6 @@ class _Loader:
 
 def _at(where: str, region: Region) -> str:
     return f"{where}:{region.line}:{region.column}"
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _references(schema, prefix):
