@@ -27,7 +27,7 @@ def _positions(findings):
 
 
 def test_cli_policies_fire_on_the_right_nodes():
-    r = run_shiplint("check", "--policies", "policies", "manifests", cwd=POLICIES)
+    r = run_shiplint("check", "--policies", "policies", "--select", "ORG", "manifests", cwd=POLICIES)
     assert r.code == 1, r.err
     assert "manifests/services.yaml:7:9  error    ORG002 no-nodeport-service  Service api in namespace shop is of type NodePort" in r.out
     assert "manifests/workloads.yaml:6:3  warning  ORG001 require-team-label  Deployment api has no team label" in r.out
@@ -290,7 +290,8 @@ def test_policies_repeatable_files_and_non_yaml_ignored(tmp_path):
                                 + "target: resource\nkinds: [Secret]\nschema: false\n")
     (tmp_path / "m.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                                      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n")
-    r = run_shiplint("check", "-f", "json", "--policies", "one", "--policies", "two", "m.yaml", cwd=tmp_path)
+    r = run_shiplint("check", "-f", "json", "--select", "ORG", "--policies", "one", "--policies", "two", "m.yaml",
+                     cwd=tmp_path)
     assert r.code == 1, r.err
     got = sorted((f["code"], f["region"]["line"], f["region"]["column"]) for f in r.json())
     # at the root of the object a finding points at its name
