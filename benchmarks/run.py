@@ -38,7 +38,6 @@ spec:
   selector:
     matchLabels: {{app: app-{i}}}
   strategy:
-    type: RollingUpdate
     rollingUpdate: {{maxSurge: 1, maxUnavailable: 0}}
   template:
     metadata:
@@ -48,8 +47,7 @@ spec:
       containers:
         - name: app
           image: ghcr.io/acme/app-{i}:1.{i}.0
-          ports: [{{name: http, containerPort: 8080}}]
-          readinessProbe: {{httpGet: {{path: /healthz, port: http}}}}
+          readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}}}
           resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}
 """
 
