@@ -349,6 +349,18 @@ class Container:
         return self.data.get("image")
 
     @property
+    def image_text(self) -> str | None:
+        """The image reference to judge: stripped, or ``None`` when missing, empty or still an
+        unrendered template (``{{ .Values.image }}``)."""
+        image = self.data.get("image")
+        if not isinstance(image, str):
+            return None
+        image = image.strip()
+        if not image or "{{" in image:
+            return None
+        return image
+
+    @property
     def security_context(self) -> dict:
         return _mapping(self.data.get("securityContext"))
 

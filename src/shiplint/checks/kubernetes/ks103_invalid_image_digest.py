@@ -8,10 +8,10 @@ from shiplint.rule import rule
 @rule("KS103")
 def check(resource, ctx):
     for container in resource.containers():
-        image = container.image
-        if not isinstance(image, str) or not image.strip():
+        image = container.image_text
+        if image is None:
             continue
-        ref = parse_image_ref(image.strip())
+        ref = parse_image_ref(image)
         if ref.digest is None or ref.pinned:
             continue
         if ref.digest_valid:
@@ -19,7 +19,7 @@ def check(resource, ctx):
         else:
             why = "has a malformed digest (expected 'sha256:' and 64 lower-case hex characters)"
         yield Hit(
-            f"container '{container.name}' image '{image.strip()}' {why}",
+            f"container '{container.name}' image '{image}' {why}",
             container.region_at(("image",)),
             subject=f"{container.subject}.image",
         )

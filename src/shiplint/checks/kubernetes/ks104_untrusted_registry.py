@@ -53,14 +53,14 @@ def check(resource, ctx):
     if not entries:
         return
     for container in resource.containers():
-        image = container.image
-        if not isinstance(image, str) or not image.strip():
+        image = container.image_text
+        if image is None:
             continue
-        if is_trusted(image.strip(), entries):
+        if is_trusted(image, entries):
             continue
-        ref = parse_image_ref(image.strip())
+        ref = parse_image_ref(image)
         yield Hit(
-            f"container '{container.name}' pulls '{image.strip()}' from '{ref.effective_registry}', "
+            f"container '{container.name}' pulls '{image}' from '{ref.effective_registry}', "
             "which is not in trusted-registries",
             container.region_at(("image",)),
             subject=f"{container.subject}.image",
