@@ -292,7 +292,7 @@ class Engine:
         return Finding(
             code=r.code,
             name=r.name,
-            level=level,
+            level=_finding_level(hit, r.level, level),
             message=hit.message,
             path=hit.path or path,
             region=hit.region,
@@ -404,6 +404,15 @@ class _TooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+def _finding_level(hit: Hit, rule_level: str, level: str) -> str:
+    """Per-finding level (issue 4): a hit may set ``properties["level"]`` (KS408 runtime socket,
+    KS204 numeric port); a severity configured for the rule still wins."""
+    wanted = hit.properties.get("level")
+    if wanted in LEVEL_RANK and level == rule_level:
+        return wanted
+    return level
 
 
 def _looks_like_template(text: str) -> bool:
