@@ -168,3 +168,9 @@ def test_parse_error_is_sl001_with_position(tmp_path):
     assert r.code == 1
     (f,) = r.json()
     assert f["code"] == "SL001" and f["path"] == "broken.yaml" and f["region"]["line"] >= 3
+
+
+def test_explain_a_name_shared_by_twins_shows_both():
+    r = run_shiplint("explain", "untrusted-registry")
+    assert r.code == 0
+    assert "DF104 untrusted-registry" in r.out and "KS104 untrusted-registry" in r.out

@@ -113,12 +113,10 @@ def rules_cmd(fmt):
     return EXIT_OK
 
 
-def find_rule(rules: dict, token: str):
+def find_rules(rules: dict, token: str) -> list:
+    """Rules named by a code or a name (a name may stand for a Dockerfile and a Kubernetes twin)."""
     token = token.strip()
-    for r in rules.values():
-        if r.code == token.upper() or r.name == token.lower():
-            return r
-    return None
+    return [r for r in rules.values() if r.code == token.upper() or r.name == token.lower()]
 
 
 @cli.command()
@@ -127,9 +125,14 @@ def explain(rule):
     """Explain a rule (by code or name): what, why, an example that fires, the fix."""
     from .plugins import Plugins
 
-    r = find_rule(Plugins().rules(), rule)
-    if r is None:
+    found = find_rules(Plugins().rules(), rule)
+    if not found:
         raise UsageError(f"unknown rule {rule!r} (see 'shiplint rules')")
+    click.echo("\n\n".join(_explain_text(r) for r in found))
+    return EXIT_OK
+
+
+def _explain_text(r) -> str:
     m = r.meta
     parts = [
         f"{m.code} {m.name} ({m.level})",
@@ -152,8 +155,7 @@ def explain(rule):
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
-    click.echo("\n".join(parts))
-    return EXIT_OK
+    return "\n".join(parts)
 
 
 def _wrap(text: str) -> list[str]:
