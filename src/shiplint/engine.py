@@ -215,7 +215,7 @@ class Engine:
         # one input that is rendered; the files they hold or list are not linted on their own.
         from .sources import helm, kustomize
 
-        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root), self.root)
+        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
         return inputs
 
     def _classify(self, display: str) -> str | None:

@@ -159,10 +159,13 @@ def _block_end(lines: list[str], start: int, hi: int, col: int) -> int:
     return hi
 
 
-def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: str) -> Region | None:
+def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: str,
+                       value=None) -> Region | None:
     """The region in a template (lines ``lo``..``hi``, 0-based, ``hi`` exclusive) of the node at
     ``path``, searched key by key with indentation; the deepest key found when the rest is
-    generated (``toYaml``, ``include``).  ``None`` when not even the first key is there."""
+    generated (``toYaml``, ``include``).  ``None`` when not even the first key is there.
+    ``value`` (the rendered scalar) chooses between branches (``if``/``else``) that set the
+    same key: the one whose literal text fits the rendered value."""
     cur_line: int | None = None  # line of the current node (a key or a sequence item's dash)
     cur_col = -1                 # its column
     is_item = False
@@ -171,7 +174,7 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
     found: Region | None = None
     last_key: tuple | None = None  # (line, column, key) of the last key found
     complete = True
-    for step in path:
+    for n_step, step in enumerate(path):
         if isinstance(step, Item):
             if cur_line is None:
                 complete = False
@@ -196,7 +199,7 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
                 break
             idx = min(step.index, len(items) - 1)
             if step.name is not None:
-                named = _named_item(lines, items, dash_col, step.name)
+                named = _named_item(lines, items, dash_col, step.name, step.index)
                 if named == "absent":
                     complete = False
                     break
@@ -212,7 +215,9 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
         hit = None
         if not flow:
             search_lo = lo if cur_line is None else (cur_line if is_item else cur_line + 1)
-            hit = _find_child_key(lines, search_lo, end, key, cur_col, cur_line if is_item else None)
+            last = n_step == len(path) - 1 and isinstance(value, (str, int, float, bool))
+            hit = _find_child_key(lines, search_lo, end, key, cur_col, cur_line if is_item else None,
+                                  str(value) if last else None)
         if hit is None:
             m = _flow_re(key).search(lines[cur_line]) if cur_line is not None else None
             if m is None:
@@ -238,33 +243,59 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
     return found
 
 
-def _named_item(lines, items, dash_col, name):
-    """Index of the item whose literal ``name:`` is ``name``; ``"absent"`` when the items have
-    literal names and none matches; ``None`` when names are templated (can't tell)."""
-    literal = False
+def _named_item(lines, items, dash_col, name, index):
+    """Which textual item is the rendered item called ``name``: the one whose literal ``name:``
+    is ``name``; else, of the items whose name is templated (or not seen), the one nearest to
+    the rendered ``index``; ``"absent"`` when every item has another literal name."""
     pat = re.compile(r"^\s*(?:-\s+)?name\s*:\s*[\"']?([^\"'#{}]+?)[\"']?\s*(?:#.*)?$")
+    names: list[str | None] = []
     for n, start in enumerate(items):
         stop = items[n + 1] if n + 1 < len(items) else _block_end(lines, start, len(lines), dash_col)
+        literal = None
         for i in range(start, stop):
             line = lines[i]
-            if "{{" in line and "name" in line:
+            if re.match(r"^\s*(?:-\s+)?name\s*:", line):
+                m = pat.match(line)
+                literal = m.group(1).strip() if m and "{{" not in line else None
                 break
-            m = pat.match(line)
-            if m:
-                literal = True
-                if m.group(1).strip() == name:
-                    return n
-                break
-    return "absent" if literal else None
+        names.append(literal)
+    for n, literal in enumerate(names):
+        if literal == name:
+            return n
+    open_items = [n for n, literal in enumerate(names) if literal is None]
+    if not open_items:
+        return "absent"
+    return min(open_items, key=lambda n: (abs(n - index), n))
 
 
-def _find_child_key(lines, lo, hi, key, parent_col, item_line):
+_CONDITIONAL = re.compile(r"\{\{-?\s*(?:if|with|range)\b.*?\{\{-?\s*end\s*-?\}\}")
+
+
+def _fits(line: str, key: str, value: str) -> bool:
+    """Whether the literal parts of a template line's value (outside ``{{ }}``) occur, in
+    order, in the rendered value."""
+    text = line.split(":", 1)[1] if ":" in line else ""
+    text = re.sub(r"\s+#.*$", "", text).strip().strip("\"'")
+    text = _CONDITIONAL.sub("", text)  # text inside {{ if }}…{{ end }} may not be rendered
+    pos = 0
+    for frag in re.split(r"\{\{.*?\}\}", text):
+        frag = frag.strip("\"' ")
+        if not frag:
+            continue
+        at = value.find(frag, pos)
+        if at < 0:
+            return False
+        pos = at + len(frag)
+    return True
+
+
+def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None):
     """The first line in ``lo``..``hi`` naming ``key`` as a direct child of a node at
     ``parent_col`` (the column of the first key in the block says what is direct; on a sequence
     item's own line ``item_line`` the key follows the dash)."""
     pat = _key_re(key)
     child_col = None
-    fallback = None
+    fallback = first = None
     for i in range(lo, hi):
         line = lines[i]
         if not _is_content(line):
@@ -285,10 +316,13 @@ def _find_child_key(lines, lo, hi, key, parent_col, item_line):
         if m:
             kcol = len(m.group(1))
             if col == child_col:
-                return i, kcol
-            if fallback is None:
+                if value is None or _fits(line[kcol:], key, value):
+                    return i, kcol
+                if first is None:
+                    first = (i, kcol)
+            elif fallback is None:
                 fallback = (i, kcol)
-    return fallback
+    return first or fallback
 
 
 # -- renders and remapping --------------------------------------------------------------------

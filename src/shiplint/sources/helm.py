@@ -177,9 +177,11 @@ def chart_index(engine) -> ChartIndex:
 # -- collecting inputs -------------------------------------------------------------------------
 
 
-def group_inputs(inputs: list[Input], root: str) -> list[Input]:
+def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     """Turn each chart directory met (a ``Chart.yaml``) into one ``helm-chart`` input and drop
-    the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting."""
+    the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting.
+    With ``options``, a chart that cannot be rendered (no helm, dependencies not vendored)
+    is a :class:`UsageError` now, before anything else is rendered."""
     charts = []
     for inp in inputs:
         if inp.abspath and os.path.basename(inp.abspath) == "Chart.yaml":
@@ -216,6 +218,8 @@ def group_inputs(inputs: list[Input], root: str) -> list[Input]:
             continue
         added.add(top)
         out.append(Input(display_path(top, root), top, "helm-chart", explicit=inp.explicit))
+        if options is not None:
+            preflight(top, display_path(top, root), options)
     return out
 
 
@@ -263,7 +267,9 @@ def run_tool(argv: list[str], what: str) -> str:
     return proc.stdout.decode("utf-8", "replace")
 
 
-def render_chart(chart_dir: str, display: str, options) -> str:
+def preflight(chart_dir: str, display: str, options) -> str:
+    """The helm binary to render ``chart_dir`` with; :class:`UsageError` (exit 2) when helm is
+    missing or the chart's dependencies are not vendored."""
     helm = find_helm(options)
     if helm is None:
         raise UsageError(
@@ -275,6 +281,11 @@ def render_chart(chart_dir: str, display: str, options) -> str:
         raise UsageError(
             f"{display}: chart dependencies not vendored under charts/: {', '.join(missing)} "
             f"(run 'helm dependency build {display}' first; shiplint renders offline)")
+    return helm
+
+
+def render_chart(chart_dir: str, display: str, options) -> str:
+    helm = preflight(chart_dir, display, options)
     argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
     if options.namespace:
         argv += ["--namespace", options.namespace]
@@ -395,7 +406,10 @@ def locate(res, path: tuple, part: str) -> Location | None:
     if not o or o.get("type") != "helm" or not o.get("file"):
         return None
     lines, lo, hi = o["lines"], o["lo"], o["hi"]
-    region = locate_in_template(lines, lo, hi, path, part) if path else None
+    from ..k8s.origin import Item
+
+    value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
+    region = locate_in_template(lines, lo, hi, path, part, value) if path else None
     if region is None:
         i = o["start"]
         text = lines[i].rstrip() if i < len(lines) else ""

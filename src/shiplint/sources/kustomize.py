@@ -417,8 +417,8 @@ def locate(res, path: tuple, part: str) -> Location | None:
             if not isinstance(seq, list):
                 continue
             for i, entry in enumerate(seq):
-                if not isinstance(entry, dict):
-                    continue
+                if not isinstance(entry, dict) or not any(k in entry for k in ("digest", "newTag", "newName")):
+                    continue  # an entry that changes nothing did not cause the finding
                 if entry.get("name") in names or entry.get("newName") in names:
                     for key in ("digest", "newTag", "newName", "name"):
                         if key in entry and hasattr(entry, "value_region"):
