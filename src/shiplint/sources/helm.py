@@ -250,8 +250,9 @@ def _tool_env(tmp: str) -> dict:
     return env
 
 
-def run_tool(argv: list[str], what: str) -> str:
-    """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`."""
+def run_tool(argv: list[str], what: str, root: str | None = None) -> str:
+    """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
+    (whose message names paths relative to ``root``, never the scratch directory)."""
     with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
         try:
             proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
@@ -263,6 +264,9 @@ def run_tool(argv: list[str], what: str) -> str:
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         err = re.sub(r"\s+", " ", err.replace(tmp, "<tmp>"))
+        err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
+        if root:
+            err = err.replace(root.rstrip(os.sep) + os.sep, "")
         raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
     return proc.stdout.decode("utf-8", "replace")
 
@@ -284,7 +288,7 @@ def preflight(chart_dir: str, display: str, options) -> str:
     return helm
 
 
-def render_chart(chart_dir: str, display: str, options) -> str:
+def render_chart(chart_dir: str, display: str, options, root: str | None = None) -> str:
     helm = preflight(chart_dir, display, options)
     argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
     if options.namespace:
@@ -295,7 +299,7 @@ def render_chart(chart_dir: str, display: str, options) -> str:
         argv += ["--values", os.path.abspath(values)]
     for s in options.helm_set:
         argv += ["--set", s]
-    return run_tool(argv, f"helm template {display}")
+    return run_tool(argv, f"helm template {display}", root)
 
 
 # -- mapping renders to templates ---------------------------------------------------------------
@@ -425,7 +429,7 @@ def check_chart(engine, inp: Input):
     chart_dir = inp.abspath
     chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
     try:
-        text = render_chart(chart_dir, inp.display, engine.options)
+        text = render_chart(chart_dir, inp.display, engine.options, engine.root)
     except RenderError as exc:
         return _render_failed(engine, str(exc), chart_yaml), []
     pseudo = f"{inp.display} ({LABEL})"

@@ -524,7 +524,7 @@ def check_kustomization(engine, inp: Input):
     kdir = os.path.dirname(inp.abspath)
     kdisp = display_path(kdir, engine.root)
     try:
-        text = run_tool(argv + [kdir], f"kustomize build {kdisp}")
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root)
     except RenderError as exc:
         return findings + _render_failed(engine, str(exc), inp.display), []
     pseudo = f"{kdisp} ({LABEL})"
