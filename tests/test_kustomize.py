@@ -188,3 +188,20 @@ def test_corpus_multibases_reports_the_shared_base_once_in_sarif(kustomize_bin):
     assert uris == ["kustomize/kubernetes-sigs__kustomize/examples/multibases/base/pod.yaml"]
     related = sarif["runs"][0]["results"][0]["relatedLocations"]
     assert len(related) == 3  # dev, production and staging renders
+
+
+def test_generated_config_map_maps_to_its_generator_entry(tmp_path, kustomize_bin):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/kustomization.yaml").write_text(
+        "namePrefix: shop-\nconfigMapGenerator:\n  - name: settings\n    literals: [MODE=prod]\n")
+    from shiplint.engine import Engine, Options
+    from shiplint.sources.kustomize import locate
+
+    engine = Engine(Options(root=str(tmp_path)))
+    inputs = engine.collect([str(tmp_path / "app/kustomization.yaml")])  # an explicit kustomization file
+    assert [i.kind for i in inputs] == ["kustomize"]
+    _, resources = engine.check_inputs(inputs)
+    cm = next(r for r in resources if r.kind == "ConfigMap")
+    assert cm.name.startswith("shop-settings-")
+    where = locate(cm, ("data", "MODE"), "value")
+    assert (where.path, where.region.line) == ("app/kustomization.yaml", 3)
