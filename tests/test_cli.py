@@ -126,7 +126,7 @@ def test_stdin_with_filename():
 
 def test_output_file(tmp_path):
     (tmp_path / "Dockerfile").write_bytes(BAD_DF.read_bytes())
-    r = run_shiplint("check", "-f", "sarif", "-o", "out.sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "sarif", "-o", "out.sarif", ".", cwd=tmp_path)
     assert r.code == 1 and r.out == ""
     assert_valid_sarif((tmp_path / "out.sarif").read_text())
 

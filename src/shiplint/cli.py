@@ -41,7 +41,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--format", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
               help="Lowest level that makes the run fail (default: warning).")
@@ -52,7 +52,18 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
 @click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
-def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin):
+# Helm and Kustomize rendering (issue 6)
+@click.option("--chart", "chart_dir", type=click.Path(file_okay=False),
+              help="The chart a Helm render on stdin (or in a file) comes from.")
+@click.option("--helm-bin", help="The helm binary (default: helm on PATH).")
+@click.option("--values", "-f", "helm_values", multiple=True, type=click.Path(),
+              help="Helm values file for chart renders (repeatable).")
+@click.option("--set", "helm_set", multiple=True, help="Helm --set value for chart renders (repeatable).")
+@click.option("--release-name", default=None, help="Release name for helm template (default: release-name).")
+@click.option("--namespace", default=None, help="Namespace for helm template.")
+@click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
+def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
+          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
 
@@ -64,6 +75,14 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         ignore=_split(ignore),
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
+        # Helm and Kustomize rendering (issue 6)
+        chart_dir=chart_dir,
+        helm_bin=helm_bin,
+        helm_values=list(helm_values),
+        helm_set=list(helm_set),
+        release_name=release_name,
+        namespace=namespace,
+        kustomize_bin=kustomize_bin,
     )
     fail_on = fail_on or "warning"
     engine = Engine(options)

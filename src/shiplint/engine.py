@@ -174,6 +174,8 @@ class Engine:
             self.by_target.setdefault(r.target, []).append(r)
         self.root = os.path.abspath(options.root)
         self.notifications: list[Notification] = []
+        # Helm/Kustomize (issue 6): renders whose findings postprocess() moves to the sources
+        self.renders: dict = {}
 
     # -- inputs ----------------------------------------------------------------------------
     def collect(self, paths: list[str]) -> list[Input]:
@@ -209,10 +211,17 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
+        # one input that is rendered; the files they hold or list are not linted on their own.
+        from .sources import helm, kustomize
+
+        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
         return inputs
 
     def _classify(self, display: str) -> str | None:
         name = display.rsplit("/", 1)[-1]
+        if name == "Kustomization":  # issue 6: the extension-less kustomization file name
+            return "yaml"
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
@@ -239,6 +248,10 @@ class Engine:
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
         cross-resource rules but not reported on)."""
+        if self.renders:  # issue 6: findings on Helm/Kustomize renders move to the source files
+            from .k8s.origin import remap_findings
+
+            remap_findings(findings, self.renders)
         context_only = {i.display for i in inputs if not i.report}
         if not context_only:
             return findings
@@ -325,6 +338,10 @@ class Engine:
     def check_input(self, inp: Input):
         """Findings of one input, and the Kubernetes resources it holds."""
         path = inp.display
+        if inp.kind in ("helm-chart", "kustomize"):  # issue 6: rendered inputs
+            from .sources import helm, kustomize
+
+            return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
         if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
             return self._unreadable(inp, "no such file or directory"), []
         try:
@@ -344,6 +361,10 @@ class Engine:
         if kind == "dockerfile":
             return self.check_dockerfile(inp, text), []
         if kind == "yaml":
+            from .sources import helm  # issue 6: a helm render (`# Source:` comments)
+
+            if helm.has_source_comments(text):
+                return helm.check_rendered(self, inp, text)
             return self.check_yaml(inp, text)
         return [], []
 
