@@ -76,7 +76,7 @@ def test_chart_finding_lands_on_template_image_line_in_sarif(repo, helm):
     line, col = _line_of(tpl, '"{{ .Values.image.repository }}')
     rendered = _render(helm, repo / "charts/api", "--include-crds")
     rline, rcol = _line_of_text(rendered, 'image: "ghcr.io/acme/api:1.3.0"')
-    api = [x for x in _results(sarif) if "'api'" in x["message"]["text"]]
+    api = [x for x in _results(sarif) if x["ruleId"] == "KS101" and "'api'" in x["message"]["text"]]
     assert len(api) == 1
     assert _loc(api[0]) == ("charts/api/templates/deployment.yaml", line, col)
     # the rendered position is the related location
@@ -129,7 +129,7 @@ def test_values_files_and_set_are_passed_to_helm(repo, helm):
     (repo / "prod.yaml").write_text(f"metrics:\n  image: ghcr.io/acme/metrics@{digest}\n")
     r = run_shiplint("check", "charts/api", "--helm-bin", helm, "--format", "json", "-f", "prod.yaml",
                      "--set", f"image.digest={digest}", "--set", "worker.image=", "--release-name", "prod",
-                     "--namespace", "shop", cwd=repo)
+                     "--namespace", "shop", "--select", "KS101", cwd=repo)
     assert r.code == 0, (r.out, r.err)
     assert r.json() == []
 
@@ -200,7 +200,7 @@ def test_stdin_render_points_at_templates_with_rendered_position_related(repo, h
     sarif = assert_valid_sarif(r.out)
     line, col = _line_of(repo / "charts/api/templates/deployment.yaml", '"{{ .Values.image.repository }}')
     rline, rcol = _line_of_text(rendered, '"ghcr.io/acme/api:1.3.0"')
-    api = [x for x in _results(sarif) if "'api'" in x["message"]["text"]][0]
+    api = [x for x in _results(sarif) if x["ruleId"] == "KS101" and "'api'" in x["message"]["text"]][0]
     assert _loc(api) == ("charts/api/templates/deployment.yaml", line, col)
     assert _loc(api, "relatedLocations") == ("<stdin>", rline, rcol)
     # text output shows both positions
