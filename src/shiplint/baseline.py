@@ -70,8 +70,15 @@ def write_baseline(findings, root: str, path: str) -> int:
     return sum(1 for f in findings if not f.suppressed)
 
 
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return path
+
+
 def load_baseline(path: str) -> Counter:
-    shown = path
+    shown = _shown(path)
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()

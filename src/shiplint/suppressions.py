@@ -355,7 +355,14 @@ class SuppressionIndex:
                 elif all(r.target in foreign for r in rules):
                     why = f"{tok} never applies to a {'Dockerfile' if s.kind == 'dockerfile' else 'YAML file'}"
                 elif any(r.code in ran for r in rules):
-                    why = "no such finding here"
+                    if s.scope == "global":
+                        why = f"no {tok} finding in this file"
+                    elif s.scope == "resource":
+                        why = f"no {tok} finding on {s.resource}"
+                    elif s.start == s.end:
+                        why = f"no {tok} finding on line {s.start}"
+                    else:
+                        why = f"no {tok} finding on lines {s.start}-{s.end}"
                 else:
                     continue  # the rule did not run: cannot tell
                 extra += stamp("SL006", f"suppression of '{tok}' is unused: {why}", s.path, region,
