@@ -220,6 +220,13 @@ def test_broken_pyproject_is_explained(tmp_path):
     assert r.code == 2 and "pyproject.toml" in r.err and "invalid TOML" in r.err
 
 
+def test_explicit_pyproject_without_table_is_an_error(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    r = run_shiplint("check", "--config", "pyproject.toml", ".", cwd=tmp_path)
+    assert r.code == 2 and "pyproject.toml: no [tool.shiplint] table" in r.err
+
+
 def test_empty_config_is_fine(tmp_path):
     _tree(tmp_path, "# nothing configured yet\n")
     assert _codes(run_shiplint("check", "-f", "json", ".", cwd=tmp_path)) == ["DF101", "KS101"]

@@ -227,7 +227,9 @@ def _load_toml(path: str, text: str, display: str) -> Config:
         raise UsageError(f"{display}:{line}: invalid TOML: {msg}") from None
     section = data.get("tool", {}).get("shiplint") if isinstance(data.get("tool"), dict) else None
     if section is None:
-        section = {}
+        raise UsageError(f"{display}: no [tool.shiplint] table in this file")
+    if not isinstance(section, dict):
+        raise UsageError(f"{display}:{_toml_line(text, ())}: tool.shiplint: expected a table")
     return Config(path, section, "toml", text)
 
 
