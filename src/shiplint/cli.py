@@ -62,17 +62,26 @@ def cli() -> None:
 @click.option("--release-name", default=None, help="Release name for helm template (default: release-name).")
 @click.option("--namespace", default=None, help="Namespace for helm template.")
 @click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
+# configuration, suppressions and baselines (issue 7)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (default: .shiplint.yaml or pyproject.toml [tool.shiplint], "
+                   "searched from the current directory upwards).")
+@click.option("--no-config", is_flag=True, help="Do not read any configuration file.")
+@click.option("--strict", is_flag=True, default=None, help="Ignore inline suppressions (comments and annotations).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Leave out the findings recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
+              help="Record the current findings in this baseline file and exit 0.")
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
-          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin):
+          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
+          config_file, no_config, strict, baseline_file, write_baseline_file):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
+    from .plugins import Plugins
 
     if not paths:
         paths = (".",)
     options = Options(
-        select=_split(select) or None,
-        extend_select=_split(extend_select),
-        ignore=_split(ignore),
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
         # Helm and Kustomize rendering (issue 6)
@@ -84,13 +93,36 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         namespace=namespace,
         kustomize_bin=kustomize_bin,
     )
-    fail_on = fail_on or "warning"
-    engine = Engine(options)
+    plugins = Plugins(disabled=options.disabled_plugins)
+    # configuration (issue 7): the file first, then the command line overrides it
+    from_file = _load_configuration(config_file, no_config, options, plugins)
+    if select:
+        options.select = _split(select)
+        options.extend_select = []
+    options.extend_select += _split(extend_select)
+    options.ignore += _split(ignore)
+    if strict:
+        options.strict = True
+    if write_baseline_file:
+        options.baseline = None
+    elif baseline_file or from_file.get("baseline"):
+        from .baseline import load_baseline
+
+        options.baseline = os.path.abspath(baseline_file) if baseline_file else from_file["baseline"]
+        load_baseline(options.baseline)  # a missing or broken baseline stops the run before it starts
+    fail_on = fail_on or from_file.get("fail-on") or "warning"
+    engine = Engine(options, plugins)
     reporters = engine.plugins.reporters()
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     report = engine.run(list(paths), stdin_data)
+    if write_baseline_file:  # baselines (issue 7)
+        from .baseline import write_baseline
+
+        n = write_baseline(report.findings, report.root, write_baseline_file)
+        click.echo(f"shiplint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline_file}", err=True)
+        return EXIT_OK
     stream_is_file = output is not None
     out_opts = {
         "color": (not stream_is_file) and _use_color(color, sys.stdout),
@@ -107,6 +139,20 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         for n in report.notifications:
             click.echo(f"shiplint: {n.message}", err=True)
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+def _load_configuration(config_file, no_config, options, plugins) -> dict:
+    """Read the configuration file into ``options`` (issue 7); returns fail-on and baseline."""
+    from .config import apply_config, find_config, load_config
+
+    if no_config and config_file:
+        raise UsageError("--config and --no-config exclude each other")
+    if no_config:
+        return {}
+    path = config_file or find_config(os.getcwd())
+    if not path:
+        return {}
+    return apply_config(load_config(path), options, plugins.rules())
 
 
 @cli.command("rules")
