@@ -128,7 +128,7 @@ def test_plugin_rule_fires_in_text_and_sarif(example_site, project):
     assert "'web'" not in r.out
     assert "Found 2 findings" in r.out
 
-    r = run_shiplint("check", "-f", "sarif", "--select", "EX001", ".", cwd=project, env=env)
+    r = run_shiplint("check", "--format", "sarif", "--select", "EX001", ".", cwd=project, env=env)
     assert r.code == 1, r.err
     run = assert_valid_sarif(r.out)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -142,14 +142,14 @@ def test_plugin_rule_fires_in_text_and_sarif(example_site, project):
 
 def test_plugin_reporter_and_pod_template_path(example_site, project):
     env = _env_with(example_site)
-    r = run_shiplint("check", "-f", "count", "--select", "EX001,KS101", ".", cwd=project, env=env)
+    r = run_shiplint("check", "--format", "count", "--select", "EX001,KS101", ".", cwd=project, env=env)
     assert r.code == 1, r.err
     # KS101 fires on the Worker because the plugin declares where its pod template is
     assert r.out == "EX001 2\nKS101 1\n"
     r = run_shiplint("check", "--select", "KS101", "worker.yaml", cwd=project, env=env)
     assert "worker.yaml:13:18  warning  KS101" in r.out
     # without the plugin: no such format, and the Worker has no known pod template
-    r = run_shiplint("check", "-f", "count", ".", cwd=project)
+    r = run_shiplint("check", "--format", "count", ".", cwd=project)
     assert r.code == 2 and "unknown format 'count'" in r.err
     assert run_shiplint("check", "--select", "KS101", "worker.yaml", cwd=project).code == 0
 
@@ -162,11 +162,11 @@ def test_plugin_can_be_disabled(example_site, project, how):
         args, env = [], _env_with(example_site, SHIPLINT_DISABLE_PLUGINS="other, example")
     else:
         args, env = [], _env_with(example_site, SHIPLINT_NO_PLUGINS="1")
-    r = run_shiplint("check", *args, "-f", "json", ".", cwd=project, env=env)
+    r = run_shiplint("check", *args, "--format", "json", ".", cwd=project, env=env)
     assert r.code in (0, 1), (r.out, r.err)
     # no EX001, and the Worker's pod template is unknown again: no finding on it at all
     assert not [f for f in r.json() if f["code"] == "EX001" or f["path"] == "worker.yaml"]
-    enabled = run_shiplint("check", "-f", "json", ".", cwd=project, env=_env_with(example_site)).json()
+    enabled = run_shiplint("check", "--format", "json", ".", cwd=project, env=_env_with(example_site)).json()
     assert {f["path"] for f in enabled if f["code"] == "EX001"} == {"deploy.yaml", "worker.yaml"}
     r = run_shiplint("check", *args, "--select", "EX001", ".", cwd=project, env=env)
     assert r.code == 2 and "unknown rule or prefix 'EX001'" in r.err
@@ -207,11 +207,11 @@ def test_plugins_are_never_loaded_from_the_scanned_repository(tmp_path):
     marker = tmp_path / "marker"
     _hostile_repo(repo, marker)
     # `python -m shiplint` puts the current directory first on sys.path: scanning from inside
-    for args in (["plugins"], ["check", "."], ["check", "-f", "evil", "."]):
+    for args in (["plugins"], ["check", "."], ["check", "--format", "evil", "."]):
         r = run_shiplint(*args, cwd=repo)
         assert "evil" not in r.out and "pwned" not in r.out, (args, r.out)
         assert not marker.exists(), f"repository code ran during {args}"
-    assert "unknown format 'evil'" in run_shiplint("check", "-f", "evil", ".", cwd=repo).err
+    assert "unknown format 'evil'" in run_shiplint("check", "--format", "evil", ".", cwd=repo).err
     # and from outside
     r = run_shiplint("check", str(repo), cwd=tmp_path)
     assert not marker.exists() and "evil" not in r.out

@@ -4,6 +4,7 @@ configuration's ``policies:`` (``Options.policy_dirs``), reported like built-in 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -47,6 +48,26 @@ def test_options_policy_dirs_as_filled_by_the_configuration():
     assert report.rules["ORG001"].meta.summary == "Every workload names the team that owns it"
 
 
+def test_policies_from_the_configuration_file(tmp_path):
+    shutil.copytree(POLICIES / "manifests", tmp_path / "deploy")
+    shutil.copytree(POLICIES / "policies", tmp_path / "ci" / "policies")
+    # paths in the file are relative to its directory; select and severity may name policy rules
+    (tmp_path / "ci" / "shiplint.yaml").write_text(
+        "policies: [policies]\nselect: [ORG]\nseverity:\n  require-team-label: error\n")
+    r = run_shiplint("check", "--config", "ci/shiplint.yaml", "--format", "json", "deploy", cwd=tmp_path)
+    assert r.code == 1, r.err
+    got = {(f["path"], f["code"], f["level"], f["region"]["line"], f["region"]["column"]) for f in r.json()}
+    assert got == {
+        ("deploy/services.yaml", "ORG002", "error", 7, 9),
+        ("deploy/workloads.yaml", "ORG001", "error", 6, 3),
+        ("deploy/workloads.yaml", "ORG001", "error", 20, 1),
+    }
+    # an invalid policy named by the configuration is reported like one given with --policies
+    (tmp_path / "ci" / "policies" / "zz.yaml").write_text("id: ORG009\n")
+    r = run_shiplint("check", "--config", "ci/shiplint.yaml", "deploy", cwd=tmp_path)
+    assert r.code == 2 and "ci/policies/zz.yaml:1:1: invalid policy: (top level): 'name' is a required property" in r.err
+
+
 def test_without_policies_the_rules_do_not_exist():
     r = run_shiplint("check", "--select", "ORG001", "manifests", cwd=POLICIES)
     assert r.code == 2
@@ -54,7 +75,7 @@ def test_without_policies_the_rules_do_not_exist():
 
 
 def test_sarif_carries_policy_rules_and_results():
-    r = run_shiplint("check", "-f", "sarif", "--policies", "policies", "--select", "ORG", "manifests", cwd=POLICIES)
+    r = run_shiplint("check", "--format", "sarif", "--policies", "policies", "--select", "ORG", "manifests", cwd=POLICIES)
     assert r.code == 1, r.err
     run = assert_valid_sarif(r.out)["runs"][0]
     rules = {d["id"]: d for d in run["tool"]["driver"]["rules"]}
@@ -72,7 +93,7 @@ def test_sarif_carries_policy_rules_and_results():
 
 
 def test_selection_and_severity_by_policy_code_and_name():
-    r = run_shiplint("check", "--policies", "policies", "--select", "no-nodeport-service", "-f", "json", "manifests",
+    r = run_shiplint("check", "--policies", "policies", "--select", "no-nodeport-service", "--format", "json", "manifests",
                      cwd=POLICIES)
     assert {f["code"] for f in r.json()} == {"ORG002"}
     r = run_shiplint("check", "--policies", "policies", "--ignore", "ORG", "--select", "ORG", "manifests", cwd=POLICIES)
@@ -290,7 +311,7 @@ def test_policies_repeatable_files_and_non_yaml_ignored(tmp_path):
                                 + "target: resource\nkinds: [Secret]\nschema: false\n")
     (tmp_path / "m.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                                      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n")
-    r = run_shiplint("check", "-f", "json", "--select", "ORG", "--policies", "one", "--policies", "two", "m.yaml",
+    r = run_shiplint("check", "--format", "json", "--select", "ORG", "--policies", "one", "--policies", "two", "m.yaml",
                      cwd=tmp_path)
     assert r.code == 1, r.err
     got = sorted((f["code"], f["region"]["line"], f["region"]["column"]) for f in r.json())
@@ -326,7 +347,7 @@ def test_policy_on_odd_documents_never_crashes(tmp_path):
         "---\napiVersion: v1\nkind: Pod\nmetadata: x\nspec: {containers: []}\n"
         "---\napiVersion: v1\nkind: Pod\nspec: {containers: [{name: a}]}\n"
     )
-    r = run_shiplint("check", "-f", "json", "--select", "ORG001", "--policies", "p", "m.yaml", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", "--select", "ORG001", "--policies", "p", "m.yaml", cwd=tmp_path)
     assert r.code == 1, r.err
     got = sorted((f["region"]["line"], f["region"]["column"]) for f in r.json())
     # labels is a list (its key); metadata is a string (its value); no metadata at all (the kind)

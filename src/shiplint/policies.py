@@ -368,11 +368,24 @@ def load_policies(dirs) -> list[PolicyRule]:
     return out
 
 
+#: The last merge (the configuration check and the engine ask for the same one): its inputs, result.
+_LAST: list = []
+
+
 def with_policies(rules: dict[str, Rule], dirs) -> dict[str, Rule]:
     """``rules`` plus the policies of ``dirs``, sorted by code; a code or name used twice is a
     usage error naming both definitions."""
     if not dirs:
         return rules
+    key = tuple(os.path.abspath(os.fspath(d)) for d in dirs)
+    if _LAST and _LAST[0] is rules and _LAST[1] == key:
+        return _LAST[2]
+    merged = _merge(rules, dirs)
+    _LAST[:] = [rules, key, merged]
+    return merged
+
+
+def _merge(rules: dict[str, Rule], dirs) -> dict[str, Rule]:
     merged = dict(rules)
     names = {r.name: r for r in rules.values()}
 
