@@ -209,6 +209,12 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        # cross-resource context (issue 5): a file given on its own is checked together with the
+        # manifests of its directory and kustomization, which are consulted but not reported on
+        if self.by_target.get("project"):
+            from .k8s.context import context_inputs
+
+            inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
         return inputs
 
     def _classify(self, display: str) -> str | None:
@@ -242,6 +248,8 @@ class Engine:
         context_only = {i.display for i in inputs if not i.report}
         if not context_only:
             return findings
+        # cross-resource context (issue 5): no notices about files that were only consulted
+        self.notifications = [n for n in self.notifications if n.path not in context_only]
         return [f for f in findings if f.path not in context_only]
 
     def finish(self, findings: list[Finding], files: list[str]) -> Report:
