@@ -400,7 +400,7 @@ class Engine:
             return []
         from .k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources)
+        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches (issue 5)
         return self.run_rules("project", index, "", None)
 
 

@@ -126,6 +126,41 @@ def _stop_dirs(start: str, root: str | None):
         current = parent
 
 
+def _patch_entries(data: dict):
+    psm = data.get("patchesStrategicMerge")
+    if isinstance(psm, list):
+        for entry in psm:
+            if isinstance(entry, str) and "\n" not in entry:
+                yield entry
+    for key in ("patches", "patchesJson6902"):
+        items = data.get(key)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("path"), str):
+                    yield item["path"]
+
+
+def kustomize_patch_files(directories, levels: int = 2) -> set[str]:
+    """Absolute paths of the files that kustomizations in ``directories`` (or up to ``levels``
+    parents) use as patches: they hold partial objects, not resources to check as a whole."""
+    out: set[str] = set()
+    done: set[str] = set()
+    for d in directories:
+        current = os.path.abspath(d)
+        for _ in range(levels + 1):
+            if current not in done:
+                done.add(current)
+                kfile = find_kustomization(current)
+                if kfile is not None:
+                    for entry in _patch_entries(_read_kustomization(kfile)):
+                        out.add(os.path.normpath(os.path.join(current, entry.strip())))
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+    return out
+
+
 def context_files(path: str, root: str | None = None) -> list[str]:
     """Files the cross-resource rules should consult when ``path`` is scanned on its own:
     the other manifests of its directory and the files of the kustomizations including it.

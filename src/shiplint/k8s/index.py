@@ -20,6 +20,33 @@ REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "Replic
 #: Kinds a HorizontalPodAutoscaler is expected to target among the built-ins.
 HPA_KIND = "HorizontalPodAutoscaler"
 PDB_KIND = "PodDisruptionBudget"
+#: API groups of the built-in kinds; any other group is a custom resource.
+BUILTIN_GROUPS = frozenset({
+    "", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",
+    "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
+    "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
+    "discovery.k8s.io", "certificates.k8s.io", "node.k8s.io", "flowcontrol.apiserver.k8s.io",
+    "apiregistration.k8s.io", "events.k8s.io", "resource.k8s.io", "internal.apiserver.k8s.io",
+    "authentication.k8s.io", "authorization.k8s.io", "storagemigration.k8s.io",
+})
+
+
+def api_group(resource) -> str:
+    api = resource.api_version
+    return api.split("/", 1)[0] if "/" in api else ""
+
+
+def is_custom_resource(resource) -> bool:
+    return api_group(resource) not in BUILTIN_GROUPS
+
+
+def _kebab(kind: str) -> str:
+    out = []
+    for i, ch in enumerate(kind):
+        if ch.isupper() and i and (not kind[i - 1].isupper() or (i + 1 < len(kind) and kind[i + 1].islower())):
+            out.append("-")
+        out.append(ch.lower())
+    return "".join(out)
 
 
 def is_int(value) -> bool:
@@ -75,8 +102,11 @@ class ResourceIndex:
     """All resources of a run, by kind and by (kind, namespace, name), with the relations the
     cross-resource rules need (pod templates, autoscalers, disruption budgets)."""
 
-    def __init__(self, resources) -> None:
-        self.resources = list(resources)
+    def __init__(self, resources, root: str | None = None) -> None:
+        resources = list(resources)
+        #: Kustomize patches (partial objects) scanned as files: kept out of the relations.
+        self.patches = _kustomize_patches(resources, root)
+        self.resources = [r for r in resources if id(r) not in self.patches]
         self.by_kind: dict[str, list] = defaultdict(list)
         self.by_key: dict[tuple, list] = defaultdict(list)
         self.namespaces_by_kind: dict[str, set] = defaultdict(set)
@@ -122,6 +152,27 @@ class ResourceIndex:
         if namespace is None:
             return [t for lst in self._templates.values() for t in lst]
         return self._templates.get(namespace, [])
+
+    def operator_may_own(self, namespace: str, requirements) -> list:
+        """Custom resources of ``namespace`` whose operator may create pods matching the
+        requirements (equality ones): pods made by an operator (a Prometheus, an Alertmanager…)
+        carry the custom resource's name, kind or labels, so a selector whose every value is
+        one of those is taken as aimed at them.  Being a guess that only silences findings, it
+        lets a Service of the unset namespace match a custom resource of any namespace."""
+        out = []
+        wanted = [v for q in requirements for v in q.values]
+        if not wanted:
+            return out
+        for r in self.resources:
+            if (namespace and r.namespace != namespace) or not is_custom_resource(r):
+                continue
+            hints = {r.name, r.kind.lower(), _kebab(r.kind)}
+            hints.update(selectors.plain_labels(r.labels).values())
+            pod_md = r.get(("spec", "podMetadata", "labels"))
+            hints.update(selectors.plain_labels(pod_md).values())
+            if all(v in hints for v in wanted):
+                out.append(r)
+        return out
 
     # -- autoscalers ----------------------------------------------------------------------------
     def autoscalers(self) -> list[Autoscaler]:
@@ -177,7 +228,7 @@ class ResourceIndex:
         for r, reqs, has_selector in self.pdbs():
             if r.namespace != ns or not has_selector or reqs is None:
                 continue
-            if selectors.matches(reqs, pod.labels):
+            if selectors.matches(reqs, pod.labels, selectors.generated_labels(pod.resource)):
                 out.append(r)
         return out
 
@@ -188,9 +239,44 @@ class ResourceIndex:
         for r, reqs, has_selector in self.pdbs():
             if r.namespace != ns or not has_selector:
                 continue
-            if reqs is None or selectors.matches(reqs, pod.labels):
+            if reqs is None or selectors.matches(reqs, pod.labels, selectors.generated_labels(pod.resource)):
                 return True
         return False
+
+
+def _kustomize_patches(resources, root) -> dict:
+    """``id -> resource`` of the resources that are kustomize patches: a ``$patch`` directive,
+    or a file a nearby kustomization lists under ``patches``/``patchesStrategicMerge``."""
+    import os
+
+    from .context import kustomize_patch_files
+
+    out = {}
+    base = os.path.abspath(root or ".")
+    files = {}
+    for r in resources:
+        if isinstance(r.data, dict) and (_has_patch_directive(r.data)):
+            out[id(r)] = r
+        elif r.path and not r.origin and r.path not in ("-", "<stdin>"):
+            files.setdefault(os.path.normpath(os.path.join(base, r.path)), []).append(r)
+    if files:
+        patches = kustomize_patch_files({os.path.dirname(f) for f in files})
+        for f in patches & files.keys():
+            for r in files[f]:
+                out[id(r)] = r
+    return out
+
+
+def _has_patch_directive(data, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(data, dict):
+        if "$patch" in data:
+            return True
+        return any(_has_patch_directive(v, depth + 1) for v in data.values() if isinstance(v, (dict, list)))
+    if isinstance(data, list):
+        return any(_has_patch_directive(v, depth + 1) for v in data if isinstance(v, (dict, list)))
+    return False
 
 
 def spec_replicas(resource):

@@ -44,7 +44,16 @@ class Requirement:
     values: tuple[str, ...]
     path: tuple
 
-    def matches(self, labels: dict[str, str]) -> bool:
+    def matches(self, labels: dict[str, str], generated: dict | None = None) -> bool:
+        """Whether ``labels`` satisfy the requirement.  ``generated`` maps the keys of labels
+        that a controller adds to the pods at run time (``pod-template-hash``,
+        ``statefulset.kubernetes.io/pod-name``…) to a predicate on the value: such a key counts
+        as present with any value the predicate accepts."""
+        if self.key not in labels and generated and self.key in generated:
+            accept = generated[self.key]
+            if self.operator in ("Equals", "In"):
+                return any(accept(v) for v in self.values)
+            return self.operator != "DoesNotExist"  # Exists; NotIn cannot be ruled out
         if self.operator == "Equals":
             return labels.get(self.key) == self.values[0] if self.key in labels else False
         if self.operator == "In":
@@ -103,20 +112,60 @@ def label_selector_requirements(selector) -> list[Requirement] | None:
     return out
 
 
-def matches(requirements: list[Requirement] | None, labels) -> bool | None:
+def matches(requirements: list[Requirement] | None, labels, generated: dict | None = None) -> bool | None:
     """Whether labels satisfy every requirement (``None``: not evaluable)."""
     if requirements is None:
         return None
     lab = plain_labels(labels)
-    return all(r.matches(lab) for r in requirements)
+    return all(r.matches(lab, generated) for r in requirements)
 
 
-def first_failure(requirements: list[Requirement], labels) -> Requirement | None:
+def first_failure(requirements: list[Requirement], labels, generated: dict | None = None) -> Requirement | None:
     lab = plain_labels(labels)
     for r in requirements:
-        if not r.matches(lab):
+        if not r.matches(lab, generated):
             return r
     return None
+
+
+def _any(value: str) -> bool:
+    return True
+
+
+def _indexed(prefix: str, count):
+    def accept(value: str) -> bool:
+        if not value.startswith(prefix) or not value[len(prefix):].isdigit():
+            return False
+        return count is None or int(value[len(prefix):]) < count
+    return accept
+
+
+def generated_labels(resource) -> dict:
+    """Labels the controllers of ``resource`` add to its pods, as ``key -> predicate``.
+
+    Deployments add ``pod-template-hash``; StatefulSets ``statefulset.kubernetes.io/pod-name``
+    (``<name>-<ordinal>``), ``apps.kubernetes.io/pod-index`` and ``controller-revision-hash``;
+    DaemonSets ``controller-revision-hash`` and ``pod-template-generation``; Jobs (and the Jobs of
+    a CronJob) ``job-name``, ``controller-uid`` and their ``batch.kubernetes.io/`` forms."""
+    kind = resource.kind
+    name = resource.name
+    if kind in ("Deployment", "ReplicaSet"):
+        return {"pod-template-hash": _any}
+    if kind == "StatefulSet":
+        replicas = resource.get(("spec", "replicas"), 1)
+        count = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
+        return {
+            "statefulset.kubernetes.io/pod-name": _indexed(f"{name}-", count),
+            "apps.kubernetes.io/pod-index": _indexed("", count),
+            "controller-revision-hash": _any,
+        }
+    if kind == "DaemonSet":
+        return {"controller-revision-hash": _any, "pod-template-generation": _any}
+    if kind in ("Job", "CronJob"):
+        job = (lambda v: v == name) if kind == "Job" else (lambda v: v.startswith(f"{name}-"))
+        return {"job-name": job, "batch.kubernetes.io/job-name": job,
+                "controller-uid": _any, "batch.kubernetes.io/controller-uid": _any}
+    return {}
 
 
 def describe(requirements: list[Requirement]) -> str:

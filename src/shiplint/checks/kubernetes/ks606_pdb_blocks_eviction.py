@@ -29,7 +29,7 @@ def _selected_pods(index, pdb):
         return None
     chosen = []
     for r, pod in index.pod_templates(pdb.namespace):
-        if not selectors.matches(reqs, pod.labels):
+        if not selectors.matches(reqs, pod.labels, selectors.generated_labels(r)):
             continue
         if r.kind == "Pod":
             n = 1

@@ -18,20 +18,23 @@ def check(index, ctx):
         templates = index.pod_templates(svc.namespace)
         if not templates and evidence:
             continue  # no workload scanned in this namespace: the pods may be defined elsewhere
-        if any(selectors.matches(reqs, pod.labels) for _, pod in templates):
+        views = [(r, pod, selectors.plain_labels(pod.labels), selectors.generated_labels(r)) for r, pod in templates]
+        if any(all(q.matches(labels, gen) for q in reqs) for _, _, labels, gen in views):
             continue
-        # the closest pod template: the one satisfying most of the selector
-        best, best_score = None, 0
-        for r, pod in templates:
-            labels = selectors.plain_labels(pod.labels)
-            score = sum(1 for q in reqs if q.matches(labels))
+        if index.operator_may_own(svc.namespace, reqs):
+            continue  # pods created by an operator from a custom resource (Prometheus…)
+        # the closest pod template: the one satisfying most of the selector, then carrying
+        # most of its keys (a typo in a value still names the right key)
+        best, best_score = None, (0, 0)
+        for view in views:
+            score = (sum(1 for q in reqs if q.matches(view[2], view[3])), sum(1 for q in reqs if q.key in view[2]))
             if score > best_score:
-                best, best_score = (r, pod), score
+                best, best_score = view, score
         wanted = ", ".join(q.describe() for q in reqs)
         if best is not None:
-            r, pod = best
-            failed = selectors.first_failure(reqs, pod.labels)
-            have = selectors.plain_labels(pod.labels).get(failed.key)
+            r, _, labels, gen = best
+            failed = next(q for q in reqs if not q.matches(labels, gen))
+            have = labels.get(failed.key)
             closest = (f"; the closest, {r.kind} '{r.name}', has "
                        + (f"{failed.key}={have}" if have is not None else f"no label {failed.key}"))
             region = svc.region_at(("spec", "selector", failed.path[0]))
