@@ -484,3 +484,49 @@ def test_selector_helpers():
     assert s.label_selector_requirements({"matchExpressions": "nope"}) is None
     assert s.matches(s.label_selector_requirements({}), {"anything": "x"}) is True
     assert s.matches(None, {}) is None
+
+
+def test_malformed_objects_never_break_the_rules(tmp_path):
+    write(tmp_path, {"weird.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: 5, labels: [a, b]}
+        spec: {replicas: "3", selector: [x], template: {metadata: {labels: nope}, spec: {containers: 1}}}
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: s}
+        spec: [1, 2]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: svc}
+        spec: {selector: {app: null, 1: 2}, type: ClusterIP}
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: p}
+        spec: {minAvailable: [1], maxUnavailable: {a: 1}, selector: {matchLabels: [1], matchExpressions: [{key: a, operator: In, values: x}]}}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: h}
+        spec: {scaleTargetRef: x, minReplicas: true}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: h2}
+        spec: {scaleTargetRef: {kind: [Deployment], name: {a: b}}}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: i}
+        spec: {tls: "yes", rules: [1, {http: {paths: [{backend: {service: {name: 3}}}, 7]}}], defaultBackend: []}
+        ---
+        apiVersion: v1
+        kind: List
+        items: [1, {kind: Pod}, {apiVersion: v1, kind: Pod, metadata: {labels: {app: x}}, spec: {containers: []}}]
+        """})
+    report = lint(tmp_path)
+    assert [n for n in report.notifications if n.kind == "internal-error"] == []
+    assert report.notifications == []

@@ -281,7 +281,7 @@ def _has_patch_directive(data, depth: int = 0) -> bool:
 
 def spec_replicas(resource):
     """``spec.replicas`` of a replicated workload (default 1); ``None`` if not an integer."""
-    if resource.kind not in REPLICATED_KINDS:
+    if resource.kind not in REPLICATED_KINDS or not isinstance(resource.get(("spec",)), dict):
         return None
     value = resource.get(("spec", "replicas"), 1)
     if value is None:
