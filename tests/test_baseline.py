@@ -49,7 +49,7 @@ def test_adopt_on_a_legacy_repository(tmp_path):
     (repo / "deploy" / "api.yaml").write_text(
         "# deployed by Argo CD\n---\n" + DEPLOY + "      - name: new\n        image: ghcr.io/acme/new:1\n"
     )
-    r = run_shiplint("check", "-f", "json", "--baseline", "shiplint-baseline.json", ".", cwd=repo)
+    r = run_shiplint("check", "--format", "json", "--baseline", "shiplint-baseline.json", ".", cwd=repo)
     assert r.code == 1
     found = r.json()
     assert [(f["code"], f["path"]) for f in found] == [("KS101", "deploy/api.yaml")]
@@ -84,7 +84,7 @@ def test_repeated_identical_findings_are_counted(tmp_path):
     assert [e.get("count") for e in entries] == [2, 2]
     assert run_shiplint("check", "--baseline", "b.json", ".", cwd=tmp_path).code == 0
     (tmp_path / "d.yaml").write_text(DEPLOY + "---\n" + DEPLOY + "---\n" + DEPLOY)
-    r = run_shiplint("check", "-f", "json", "--baseline", "b.json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", "--baseline", "b.json", ".", cwd=tmp_path)
     assert r.code == 1 and len(r.json()) == 2  # the third copy's two containers
 
 

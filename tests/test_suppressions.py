@@ -40,7 +40,7 @@ def test_dockerfile_suppression_hidden_in_text_and_counted(tmp_path):
 
 def test_dockerfile_suppression_in_sarif_with_justification(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    r = run_shiplint("check", "-f", "sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "sarif", ".", cwd=tmp_path)
     data = assert_valid_sarif(r.out)
     results = data["runs"][0]["results"]
     by_line = {x["locations"][0]["physicalLocation"]["region"]["startLine"]: x for x in results}
@@ -63,7 +63,7 @@ def test_yaml_suppression_end_to_end(tmp_path):
                 # shiplint ignore=image-not-pinned-by-digest -- a = sign, and, commas
                 image: ghcr.io/acme/api:1.3.0
         """))
-    r = run_shiplint("check", "-f", "sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "sarif", ".", cwd=tmp_path)
     assert r.code == 0
     data = assert_valid_sarif(r.out)
     (res,) = data["runs"][0]["results"]
@@ -75,17 +75,17 @@ def test_yaml_suppression_end_to_end(tmp_path):
 
 def test_json_output_marks_suppressed_findings(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    data = run_shiplint("check", "-f", "json", ".", cwd=tmp_path).json()
+    data = run_shiplint("check", "--format", "json", ".", cwd=tmp_path).json()
     sup = [f for f in data if f["suppressed"]]
     assert len(sup) == 1 and sup[0]["justification"].startswith("mirrored")
 
 
 def test_strict_ignores_suppressions(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    r = run_shiplint("check", "--strict", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--strict", "--format", "json", ".", cwd=tmp_path)
     assert sorted(f["region"]["line"] for f in r.json() if not f["suppressed"]) == [2, 3]
     (tmp_path / ".shiplint.yaml").write_text("strict: true\n")
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert [f["suppressed"] for f in r.json()] == [False, False]
 
 
