@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS_BUILTIN = ("text", "json", "sarif")
+FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def _split(values) -> list[str]:
@@ -41,7 +41,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif, github, gitlab, junit.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
               help="Lowest level that makes the run fail (default: warning).")
@@ -52,7 +52,13 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
 @click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
-def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin):
+# CI integration (issue 9)
+@click.option("--sarif-category", metavar="TEXT",
+              help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
+@click.option("--progress/--no-progress", "progress", default=None,
+              help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
+def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
+          sarif_category, progress):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
 
@@ -71,11 +77,18 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    report = engine.run(list(paths), stdin_data)
+    from .progress import Progress  # issue 9
+
+    meter = Progress(sys.stderr, progress)
+    try:
+        report = engine.run(list(paths), stdin_data, progress=meter)
+    finally:
+        meter.close()
     stream_is_file = output is not None
     out_opts = {
         "color": (not stream_is_file) and _use_color(color, sys.stdout),
         "quiet": quiet,
+        "sarif_category": sarif_category,  # issue 9
     }
     text = reporters[fmt](report, out_opts)
     if output:
