@@ -34,11 +34,12 @@ def _git(cwd, *args, env):
 
 
 def _env(tmp: Path) -> dict:
-    home = tmp / "home"
-    home.mkdir(exist_ok=True)
+    gitconfig = tmp / "gitconfig"
+    gitconfig.write_text("")
+    # HOME stays: pip's download cache there spares re-downloading the dependencies each run
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_", "VIRTUAL_ENV"))}
-    env.update(GIT_ENV, HOME=str(home), PRE_COMMIT_HOME=str(tmp / "pc-cache"), NO_COLOR="1",
-               PRE_COMMIT_COLOR="never")
+    env.update(GIT_ENV, GIT_CONFIG_GLOBAL=str(gitconfig), PRE_COMMIT_HOME=str(tmp / "pc-cache"),
+               NO_COLOR="1", PRE_COMMIT_COLOR="never")
     return env
 
 
