@@ -233,7 +233,8 @@ class Engine:
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, paths: list[str], stdin_text: str | bytes | None = None) -> Report:
+    def run(self, paths: list[str], stdin_text: str | bytes | None = None, progress=None) -> Report:
+        self.progress = progress  # optional callback progress(done, total) (issue 9)
         inputs = self.collect(paths)
         for inp in inputs:
             if inp.abspath is None:
@@ -247,10 +248,13 @@ class Engine:
         """Per-file work: parse and run the single-document rules."""
         findings: list[Finding] = []
         resources = []
-        for inp in inputs:
+        progress = getattr(self, "progress", None)  # issue 9
+        for done, inp in enumerate(inputs, 1):
             f, res = self.check_input(inp)
             findings.extend(f)
             resources.extend(res)
+            if progress is not None:
+                progress(done, len(inputs))
         return findings, resources
 
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
