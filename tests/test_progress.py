@@ -6,6 +6,7 @@ import io
 import json
 import os
 import subprocess
+import tempfile
 import sys
 
 import pytest
@@ -27,14 +28,17 @@ def _tree(tmp_path, n: int):
 
 def _run(args, cwd, stderr_tty: bool):
     """Run the CLI with stdout on a pipe and stderr on a pseudo-terminal (or a pipe)."""
-    cmd = [sys.executable, "-m", "shiplint", "check", *args]
+    cmd = [sys.executable, "-m", "shiplint", "check", "--select", "DF101", *args]  # one rule: a known count
     env = {**os.environ, "NO_COLOR": "1"}
     if not stderr_tty:
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=slave, env=env, stdin=subprocess.DEVNULL)
+        # stdout goes to a file: a pipe that nobody reads while we drain the terminal would fill
+        # up and block the child on a long report
+        out_file = tempfile.TemporaryFile()
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out_file, stderr=slave, env=env, stdin=subprocess.DEVNULL)
         os.close(slave)
         slave = None
         chunks = []
@@ -46,8 +50,10 @@ def _run(args, cwd, stderr_tty: bool):
             if not data:
                 break
             chunks.append(data)
-        out = p.stdout.read().decode()
         p.wait(timeout=300)
+        out_file.seek(0)
+        out = out_file.read().decode()
+        out_file.close()
         return p.returncode, out, b"".join(chunks).decode()
     finally:
         os.close(master)
