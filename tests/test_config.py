@@ -8,20 +8,11 @@ import textwrap
 
 import pytest
 
-from conftest import run_shiplint
+from conftest import CLEAN_STAGE_TAIL, clean_deployment, run_shiplint
 
-UNPINNED_DF = "FROM alpine:3.19\nRUN true\n"
-UNPINNED_DEPLOY = textwrap.dedent("""\
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: api, namespace: app}
-    spec:
-      template:
-        spec:
-          containers:
-          - name: api
-            image: ghcr.io/acme/api:1.3.0
-    """)
+# clean for every rule but DF101 / KS101 (tests/test_clean_fixtures.py): one finding each
+UNPINNED_DF = "FROM alpine:3.19\nRUN true\n" + CLEAN_STAGE_TAIL
+UNPINNED_DEPLOY = clean_deployment(("api", "ghcr.io/acme/api:1.3.0"))
 
 
 def _tree(tmp_path, config: str | None = None, name=".shiplint.yaml"):
@@ -120,7 +111,7 @@ def test_exclude(tmp_path):
 
 
 def test_max_file_size(tmp_path):
-    _tree(tmp_path, "max-file-size: 1K\nselect: [SL004, DF101]\n")
+    _tree(tmp_path, "max-file-size: 2K\nselect: [SL004, DF101]\n")  # the deployment is smaller
     (tmp_path / "Dockerfile").write_text(UNPINNED_DF + "# padding\n" * 200)
     r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert _codes(r) == ["SL004"]
