@@ -15,8 +15,9 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
-BAD_DF = (FIXTURES / "rules" / "DF101" / "bad.Dockerfile").read_text()
-BAD_DEPLOY = (FIXTURES / "rules" / "KS101" / "bad.yaml").read_text()
+# clean for every rule but DF101 / KS101 (tests/test_clean_fixtures.py checks their positions)
+BAD_DF = (FIXTURES / "unpinned" / "Dockerfile").read_text()
+BAD_DEPLOY = (FIXTURES / "unpinned" / "k8s" / "deploy.yaml").read_text()
 UNPINNED = "FROM alpine:3.20\nUSER 10001\n"
 
 #: What a checkout needs for `pip install .` (the hook repository pre-commit clones).
@@ -117,7 +118,7 @@ def test_try_repo_runs_all_three_hooks_and_fails_on_both_files(setup):
     assert "- exit code: 1" in everything
     assert _finding_paths(everything) == dockerfiles | {"k8s/deploy.yaml"}, everything
     assert "Dockerfile:4:6  warning  DF101 base-image-not-pinned" in everything
-    assert "k8s/deploy.yaml:14:18  warning  KS101 image-not-pinned-by-digest" in everything
+    assert "k8s/deploy.yaml:25:18  warning  KS101 image-not-pinned-by-digest" in everything
     # neither the ignore file nor the Helm template source was handed to shiplint
     assert "dockerignore" not in everything and "templates" not in everything and "SL001" not in everything
 
@@ -138,7 +139,7 @@ def test_pre_commit_run_with_the_documented_config(setup):
     assert code == 1, out
     assert "Failed" in out
     assert "Dockerfile:9:6  warning  DF101" in out
-    assert "k8s/deploy.yaml:17:16  warning  KS101" in out
+    assert "k8s/deploy.yaml:37:18  warning  KS101" in out
 
     # once fixed (the bad files removed), the same hook passes
     for rel in ("Dockerfile", "k8s/deploy.yaml", "services", "Containerfile"):
