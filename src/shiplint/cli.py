@@ -170,12 +170,17 @@ def _load_configuration(config_file, no_config, options, plugins) -> dict:
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def rules_cmd(fmt):
     """List every rule: code, name, level and summary."""
     from .plugins import Plugins
 
     rules = Plugins().rules()
+    if fmt == "markdown":
+        from .ruledocs import render_markdown
+
+        click.echo(render_markdown(rules.values()), nl=False)
+        return EXIT_OK
     if fmt == "json":
         import json
 
