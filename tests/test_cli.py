@@ -126,7 +126,7 @@ def test_stdin_with_filename():
 
 def test_output_file(tmp_path):
     (tmp_path / "Dockerfile").write_bytes(BAD_DF.read_bytes())
-    r = run_shiplint("check", "-f", "sarif", "-o", "out.sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "sarif", "-o", "out.sarif", ".", cwd=tmp_path)
     assert r.code == 1 and r.out == ""
     assert_valid_sarif((tmp_path / "out.sarif").read_text())
 
@@ -168,3 +168,9 @@ def test_parse_error_is_sl001_with_position(tmp_path):
     assert r.code == 1
     (f,) = r.json()
     assert f["code"] == "SL001" and f["path"] == "broken.yaml" and f["region"]["line"] >= 3
+
+
+def test_explain_a_name_shared_by_twins_shows_both():
+    r = run_shiplint("explain", "untrusted-registry")
+    assert r.code == 0
+    assert "DF104 untrusted-registry" in r.out and "KS104 untrusted-registry" in r.out

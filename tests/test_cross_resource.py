@@ -531,3 +531,16 @@ def test_malformed_objects_never_break_the_rules(tmp_path):
     report = lint(tmp_path)
     assert [n for n in report.notifications if n.kind == "internal-error"] == []
     assert report.notifications == []
+
+
+@pytest.mark.skipif(not (FIXTURES.parent.parent.parent / "shared" / "corpus" / "rendered" / "helm").is_dir(),
+                    reason="public corpus not available")
+def test_findings_of_context_renders_do_not_leak_through_source_mapping():
+    """A Helm render given alone has the other renders of its directory as context; their
+    findings, once mapped to chart sources, must not surface (they were only consulted)."""
+    corpus = FIXTURES.parent.parent.parent / "shared" / "corpus"
+    report = lint_files([corpus / "rendered" / "helm" / "grafana.yaml"], select=["KS604"], root=corpus)
+    assert report.files == ["rendered/helm/grafana.yaml"]
+    assert report.findings, "the grafana render runs one replica"
+    for f in report.findings:
+        assert f.properties.get("rendered", {}).get("path") == "rendered/helm/grafana.yaml", f.path

@@ -380,10 +380,20 @@ def test_unknown_instruction_position():
 
 
 def test_templates_with_weird_refs():
-    assert parse_dockerfile("FROM %%BASE%%\n").stages[0].image == "%%BASE%%"
+    # BuildKit refuses these at FROM ("invalid reference format"): a parse error at the image
+    for src, col in (("FROM %%BASE%%\n", 6), ("FROM {{.Image}}\n", 6), ("FROM  debian:%%V%%-slim AS x\n", 7),
+                     ("FROM Ubuntu:22.04\n", 6), ("ARG T=%%T%%\nFROM alpine:$T\n", 6)):
+        with pytest.raises(ParseError) as e:
+            parse_dockerfile(src)
+        assert "invalid image reference" in e.value.message
+        assert e.value.column == col, src
     with pytest.raises(ParseError):  # BuildKit: FROM takes one or three words
         parse_dockerfile("FROM {{ .Image }}\n")
-    assert parse_dockerfile("FROM {{.Image}}\n").stages[0].image == "{{.Image}}"
+    # a malformed digest is DF103's business, an unresolved ARG is not guessed, stages are names
+    assert parse_dockerfile("FROM golang:1.22@sha256:<digest>\n").stages[0].image.endswith("<digest>")
+    assert not parse_dockerfile("ARG IMG\nFROM $IMG\n").stages[0].image_resolved
+    assert parse_dockerfile("FROM alpine AS Build\nFROM BUILD\n").stages[1].base_stage == 0
+    assert parse_dockerfile("FROM localhost:5000/a/b:1.0\nFROM [::1]:5000/x\n").stages[1].is_external
 
 
 def test_binary_content():

@@ -3,11 +3,13 @@
 Layout: ``tests/fixtures/rules/<CODE>/bad.<ext>`` and ``good.<ext>`` (a Dockerfile is named
 ``bad.Dockerfile``), or ``bad/`` and ``good/`` directories for multi-file cases.  A bad fixture
 may pin exact positions with comment lines ``# expect: CODE@LINE:COLUMN`` (several allowed):
-then the rule must report exactly those positions.
+then the rule must report exactly those positions.  A rule that is inactive until configured
+reads its options from ``tests/fixtures/rules/<CODE>/options.json`` (both fixtures).
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -34,6 +36,12 @@ def _fixture(code: str, kind: str):
     return matches[0] if matches else None
 
 
+def _options(code: str) -> dict:
+    # rule options for both fixtures of a rule that is inactive until configured (DF104, …)
+    path = RULES_DIR / code / "options.json"
+    return {"rule_options": {code: json.loads(path.read_text(encoding="utf-8"))}} if path.is_file() else {}
+
+
 def _expected(path):
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     out = set()
@@ -54,7 +62,7 @@ def test_bad_fixture_fires(code):
     bad = _fixture(code, "bad")
     if bad is None:
         pytest.fail(f"{code}: missing bad fixture")
-    report = lint_files([bad], select=[code], root=bad.parent if bad.is_file() else bad)
+    report = lint_files([bad], select=[code], root=bad.parent if bad.is_file() else bad, **_options(code))
     hits = [f for f in report.findings if f.code == code]
     assert hits, f"{code} did not fire on {bad}"
     expected = _expected(bad)
@@ -70,6 +78,6 @@ def test_good_fixture_is_clean(code):
     good = _fixture(code, "good")
     if good is None:
         pytest.fail(f"{code}: missing good fixture")
-    report = lint_files([good], select=[code], root=good.parent if good.is_file() else good)
+    report = lint_files([good], select=[code], root=good.parent if good.is_file() else good, **_options(code))
     hits = [f"{f.path}:{f.region.line}:{f.region.column} {f.message}" for f in report.findings if f.code == code]
     assert not hits, f"{code} fired on its good fixture: {hits}"

@@ -262,3 +262,19 @@ def test_split_commands_never_raises_on_shellish_text(script):
     pipes_remote_script(cmds)
     removes_apt_lists(cmds)
     cleans_yum(cmds)
+
+
+def test_case_patterns_are_not_commands_or_pipes():
+    cmds = split_commands('case "$a" in amd64 | i386) x=1; go build ;; (arm*|aarch64) y | z ;; *) w;& esac; echo ok | cat')
+    assert [(c.name, c.operator_before) for c in cmds if c.program] == [
+        ("case", None), ("go", ";"), ("y", None), ("z", "|"), ("w", None), ("echo", ";"), ("cat", "|"),
+    ]
+    nested = split_commands("case $x in a) case $y in b|c) q;; esac ;; d) r;; esac; t")
+    assert [c.name for c in nested] == ["case", "case", "q", "r", "t"]
+    # "case" as an argument is just a word
+    assert [c.name for c in split_commands("echo case in | grep x")] == ["echo", "grep"]
+
+
+def test_xargs_is_a_wrapper():
+    (_, cmd) = split_commands("dpkg -l | xargs -n 1 -r apt-get install -y")
+    assert cmd.name == "apt-get" and cmd.wrappers == ["xargs"] and cmd.arg_values == ["install", "-y"]

@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS_BUILTIN = ("text", "json", "sarif")
+FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def _split(values) -> list[str]:
@@ -41,7 +41,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              help="Output format: text, json, sarif, github, gitlab, junit.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
               help="Lowest level that makes the run fail (default: warning).")
@@ -52,30 +53,94 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
 @click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
-def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin):
+# Helm and Kustomize rendering (issue 6)
+@click.option("--chart", "chart_dir", type=click.Path(file_okay=False),
+              help="The chart a Helm render on stdin (or in a file) comes from.")
+@click.option("--helm-bin", help="The helm binary (default: helm on PATH).")
+@click.option("--values", "-f", "helm_values", multiple=True, type=click.Path(),
+              help="Helm values file for chart renders (repeatable).")
+@click.option("--set", "helm_set", multiple=True, help="Helm --set value for chart renders (repeatable).")
+@click.option("--release-name", default=None, help="Release name for helm template (default: release-name).")
+@click.option("--namespace", default=None, help="Namespace for helm template.")
+@click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
+# configuration, suppressions and baselines (issue 7)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (default: .shiplint.yaml or pyproject.toml [tool.shiplint], "
+                   "searched from the current directory upwards).")
+@click.option("--no-config", is_flag=True, help="Do not read any configuration file.")
+@click.option("--strict", is_flag=True, default=None, help="Ignore inline suppressions (comments and annotations).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Leave out the findings recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
+              help="Record the current findings in this baseline file and exit 0.")
+# CI integration (issue 9)
+@click.option("--sarif-category", metavar="TEXT",
+              help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
+@click.option("--progress/--no-progress", "progress", default=None,
+              help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
+def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
+          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
+          config_file, no_config, strict, baseline_file, write_baseline_file,
+          sarif_category, progress):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
+    from .plugins import Plugins
 
     if not paths:
         paths = (".",)
     options = Options(
-        select=_split(select) or None,
-        extend_select=_split(extend_select),
-        ignore=_split(ignore),
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
+        # Helm and Kustomize rendering (issue 6)
+        chart_dir=chart_dir,
+        helm_bin=helm_bin,
+        helm_values=list(helm_values),
+        helm_set=list(helm_set),
+        release_name=release_name,
+        namespace=namespace,
+        kustomize_bin=kustomize_bin,
     )
-    fail_on = fail_on or "warning"
-    engine = Engine(options)
+    plugins = Plugins(disabled=options.disabled_plugins)
+    # configuration (issue 7): the file first, then the command line overrides it
+    from_file = _load_configuration(config_file, no_config, options, plugins)
+    if select:
+        options.select = _split(select)
+        options.extend_select = []
+    options.extend_select += _split(extend_select)
+    options.ignore += _split(ignore)
+    if strict:
+        options.strict = True
+    if write_baseline_file:
+        options.baseline = None
+    elif baseline_file or from_file.get("baseline"):
+        from .baseline import load_baseline
+
+        options.baseline = os.path.abspath(baseline_file) if baseline_file else from_file["baseline"]
+        load_baseline(options.baseline)  # a missing or broken baseline stops the run before it starts
+    fail_on = fail_on or from_file.get("fail-on") or "warning"
+    engine = Engine(options, plugins)
     reporters = engine.plugins.reporters()
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    report = engine.run(list(paths), stdin_data)
+    from .progress import Progress  # issue 9
+
+    meter = Progress(sys.stderr, progress)
+    try:
+        report = engine.run(list(paths), stdin_data, progress=meter)
+    finally:
+        meter.close()
+    if write_baseline_file:  # baselines (issue 7)
+        from .baseline import write_baseline
+
+        n = write_baseline(report.findings, report.root, write_baseline_file)
+        click.echo(f"shiplint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline_file}", err=True)
+        return EXIT_OK
     stream_is_file = output is not None
     out_opts = {
         "color": (not stream_is_file) and _use_color(color, sys.stdout),
         "quiet": quiet,
+        "sarif_category": sarif_category,  # issue 9
     }
     text = reporters[fmt](report, out_opts)
     if output:
@@ -90,13 +155,32 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
 
 
+def _load_configuration(config_file, no_config, options, plugins) -> dict:
+    """Read the configuration file into ``options`` (issue 7); returns fail-on and baseline."""
+    from .config import apply_config, find_config, load_config
+
+    if no_config and config_file:
+        raise UsageError("--config and --no-config exclude each other")
+    if no_config:
+        return {}
+    path = config_file or find_config(os.getcwd())
+    if not path:
+        return {}
+    return apply_config(load_config(path), options, plugins.rules())
+
+
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def rules_cmd(fmt):
     """List every rule: code, name, level and summary."""
     from .plugins import Plugins
 
     rules = Plugins().rules()
+    if fmt == "markdown":
+        from .ruledocs import render_markdown
+
+        click.echo(render_markdown(rules.values()), nl=False)
+        return EXIT_OK
     if fmt == "json":
         import json
 
@@ -113,12 +197,10 @@ def rules_cmd(fmt):
     return EXIT_OK
 
 
-def find_rule(rules: dict, token: str):
+def find_rules(rules: dict, token: str) -> list:
+    """Rules named by a code or a name (a name may stand for a Dockerfile and a Kubernetes twin)."""
     token = token.strip()
-    for r in rules.values():
-        if r.code == token.upper() or r.name == token.lower():
-            return r
-    return None
+    return [r for r in rules.values() if r.code == token.upper() or r.name == token.lower()]
 
 
 @cli.command()
@@ -127,9 +209,14 @@ def explain(rule):
     """Explain a rule (by code or name): what, why, an example that fires, the fix."""
     from .plugins import Plugins
 
-    r = find_rule(Plugins().rules(), rule)
-    if r is None:
+    found = find_rules(Plugins().rules(), rule)
+    if not found:
         raise UsageError(f"unknown rule {rule!r} (see 'shiplint rules')")
+    click.echo("\n\n".join(_explain_text(r) for r in found))
+    return EXIT_OK
+
+
+def _explain_text(r) -> str:
     m = r.meta
     parts = [
         f"{m.code} {m.name} ({m.level})",
@@ -152,8 +239,7 @@ def explain(rule):
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
-    click.echo("\n".join(parts))
-    return EXIT_OK
+    return "\n".join(parts)
 
 
 def _wrap(text: str) -> list[str]:

@@ -37,6 +37,9 @@ class Options:
     # configuration, suppressions and baselines (issue 7)
     strict: bool = False
     baseline: str | None = None
+    #: directory of the configuration file: ``exclude`` and ``per-file-ignores`` globs are
+    #: relative to it (default: ``root``)
+    config_dir: str | None = None
     # declarative policies (issue 8)
     policy_dirs: list[str] = field(default_factory=list)
     # Helm and Kustomize rendering (issue 6)
@@ -169,11 +172,16 @@ class Engine:
             matched = [r for r in self.all_rules.values() if token_matches(code, r)]
             if not matched:
                 raise UsageError(f"severity: unknown rule {code!r}")
+        # configuration (issue 7): the most specific severity token wins (code/name > prefix > ALL)
+        self.levels = _severity_levels(self.all_rules, options.severity)
+        self._suppressions = None
         self.by_target: dict[str, list[Rule]] = {}
         for r in self.rules.values():
             self.by_target.setdefault(r.target, []).append(r)
         self.root = os.path.abspath(options.root)
         self.notifications: list[Notification] = []
+        # Helm/Kustomize (issue 6): renders whose findings postprocess() moves to the sources
+        self.renders: dict = {}
 
     # -- inputs ----------------------------------------------------------------------------
     def collect(self, paths: list[str]) -> list[Input]:
@@ -181,8 +189,10 @@ class Engine:
         seen: set[str] = set()
         opts = self.options
 
+        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root  # issue 7
+
         def excluded(abspath: str) -> bool:
-            return bool(opts.exclude) and matches_any(display_path(abspath, self.root).rstrip("/"), opts.exclude)
+            return bool(opts.exclude) and matches_any(display_path(abspath, base).rstrip("/"), opts.exclude)
 
         for raw in paths:
             if raw == "-":
@@ -215,14 +225,22 @@ class Engine:
             from .k8s.context import context_inputs
 
             inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
+        # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
+        # one input that is rendered; the files they hold or list are not linted on their own.
+        from .sources import helm, kustomize
+
+        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
         return inputs
 
     def _classify(self, display: str) -> str | None:
         name = display.rsplit("/", 1)[-1]
+        if name == "Kustomization":  # issue 6: the extension-less kustomization file name
+            return "yaml"
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, paths: list[str], stdin_text: str | bytes | None = None) -> Report:
+    def run(self, paths: list[str], stdin_text: str | bytes | None = None, progress=None) -> Report:
+        self.progress = progress  # optional callback progress(done, total) (issue 9)
         inputs = self.collect(paths)
         for inp in inputs:
             if inp.abspath is None:
@@ -236,21 +254,32 @@ class Engine:
         """Per-file work: parse and run the single-document rules."""
         findings: list[Finding] = []
         resources = []
-        for inp in inputs:
+        progress = getattr(self, "progress", None)  # issue 9
+        for done, inp in enumerate(inputs, 1):
             f, res = self.check_input(inp)
             findings.extend(f)
             resources.extend(res)
+            if progress is not None:
+                progress(done, len(inputs))
         return findings, resources
 
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
         cross-resource rules but not reported on)."""
+        # cross-resource context (issue 5): findings and notices on files that were only consulted
+        # are dropped before findings on renders move to their sources (which were not given)
         context_only = {i.display for i in inputs if not i.report}
-        if not context_only:
-            return findings
-        # cross-resource context (issue 5): no notices about files that were only consulted
-        self.notifications = [n for n in self.notifications if n.path not in context_only]
-        return [f for f in findings if f.path not in context_only]
+        if context_only:
+            findings = [f for f in findings if f.path not in context_only]
+            self.notifications = [n for n in self.notifications if n.path not in context_only]
+        if self.renders:  # issue 6: findings on Helm/Kustomize renders move to the source files
+            from .k8s.origin import remap_findings
+
+            remap_findings(findings, self.renders)
+        # configuration and suppressions (issue 7)
+        from .suppressions import apply_configuration
+
+        return apply_configuration(self, findings)
 
     def finish(self, findings: list[Finding], files: list[str]) -> Report:
         seen: dict[str, int] = {}
@@ -260,6 +289,10 @@ class Engine:
             n = seen.get(base, 0)
             seen[base] = n + 1
             f.fingerprint = base if n == 0 else f"{base}:{n}"
+        if self.options.baseline:  # baselines (issue 7): known findings are left out
+            from .baseline import filter_findings
+
+            findings = filter_findings(findings, self.options.baseline, self.root)
         return Report(findings, self.rules, self.notifications, files, self.root)
 
     def read(self, inp: Input) -> str:
@@ -296,17 +329,18 @@ class Engine:
         return text
 
     def stamp(self, r: Rule, hit: Hit, path: str) -> Finding:
-        level = self.options.severity.get(r.code) or self.options.severity.get(r.name) or r.level
+        level = self.levels.get(r.code) or r.level
         return Finding(
             code=r.code,
             name=r.name,
-            level=level,
+            level=_finding_level(hit, r.level, level),
             message=hit.message,
             path=hit.path or path,
             region=hit.region,
             subject=hit.subject,
             related=list(hit.related),
             properties=dict(hit.properties),
+            resource=hit.resource or _subject_resource(hit.subject),
         )
 
     def core(self, code: str, message: str, path: str, region: Region, subject: str = "") -> list[Finding]:
@@ -322,7 +356,10 @@ class Engine:
             ctx.rule = r
             try:
                 for hit in r.check(subject, ctx) or ():
-                    out.append(self.stamp(r, hit, path))
+                    f = self.stamp(r, hit, path)
+                    if target == "resource" and not hit.resource:  # annotations (issue 7)
+                        f.resource = subject.identity
+                    out.append(f)
             except Exception as exc:  # a rule bug must not cost the other findings
                 self.notifications.append(
                     Notification(f"rule {r.code} failed on {path}: {type(exc).__name__}: {exc}",
@@ -333,6 +370,10 @@ class Engine:
     def check_input(self, inp: Input):
         """Findings of one input, and the Kubernetes resources it holds."""
         path = inp.display
+        if inp.kind in ("helm-chart", "kustomize"):  # issue 6: rendered inputs
+            from .sources import helm, kustomize
+
+            return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
         if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
             return self._unreadable(inp, "no such file or directory"), []
         try:
@@ -352,6 +393,10 @@ class Engine:
         if kind == "dockerfile":
             return self.check_dockerfile(inp, text), []
         if kind == "yaml":
+            from .sources import helm  # issue 6: a helm render (`# Source:` comments)
+
+            if helm.has_source_comments(text):
+                return helm.check_rendered(self, inp, text)
             return self.check_yaml(inp, text)
         return [], []
 
@@ -372,6 +417,8 @@ class Engine:
         except ParseError as exc:
             return self._parse_error(inp.display, exc)
         df.path = inp.display
+        if not self.options.strict and "shiplint" in text:  # inline suppressions (issue 7)
+            self.suppression_index().add_dockerfile(inp.display, df)
         return self.run_rules("dockerfile", df, inp.display, inp)
 
     def check_yaml(self, inp: Input, text: str):
@@ -383,7 +430,11 @@ class Engine:
         resources = []
         if _looks_like_template(text) and not inp.explicit:
             return [], []
-        for doc in parse_yaml_stream(text):
+        docs = parse_yaml_stream(text)
+        suppress = not self.options.strict and "shiplint" in text  # inline suppressions (issue 7)
+        if suppress:
+            self.suppression_index().add_yaml(path, text, docs)
+        for doc in docs:
             if isinstance(doc, ParseError):
                 findings.extend(self._parse_error(path, doc))
                 continue
@@ -392,8 +443,18 @@ class Engine:
                                           path, dup.region, subject=f"dup:{doc.index}:{dup.key}"))
             for res in resources_from_document(doc.data, path, doc.index):
                 resources.append(res)
+                if suppress:
+                    self.suppression_index().add_resource(res)
                 findings.extend(self.run_rules("resource", res, path, inp))
         return findings, resources
+
+    def suppression_index(self):
+        """In-source suppressions collected while checking (issue 7)."""
+        if self._suppressions is None:
+            from .suppressions import SuppressionIndex
+
+            self._suppressions = SuppressionIndex()
+        return self._suppressions
 
     def check_project(self, resources) -> list[Finding]:
         if not self.by_target.get("project"):
@@ -404,6 +465,36 @@ class Engine:
         return self.run_rules("project", index, "", None)
 
 
+def _severity_levels(rules: dict[str, Rule], severity: dict[str, str]) -> dict[str, str]:
+    """The overridden level of each rule: a code or name beats a prefix, a longer prefix a
+    shorter one, and ``ALL`` comes last (issue 7)."""
+    levels: dict[str, str] = {}
+    if not severity:
+        return levels
+    for r in rules.values():
+        best = None
+        for tok, level in severity.items():
+            if not token_matches(tok, r):
+                continue
+            t = tok.strip()
+            rank = 3 if (t.upper() == r.code or t == r.name) else (1 if t.upper() == "ALL" else 2)
+            key = (rank, len(t))
+            if best is None or key > best[0]:
+                best = (key, level)
+        if best is not None:
+            levels[r.code] = best[1]
+    return levels
+
+
+_RESOURCE_SUBJECT = re.compile(r"[^/:\s]+/[^/:\s]*/[^/:\s]+\Z")
+
+
+def _subject_resource(subject: str) -> str:
+    """``Kind/ns/name`` from a subject such as ``Deployment/app/api:containers[web].image``."""
+    head = subject.split(":", 1)[0] if subject else ""
+    return head if _RESOURCE_SUBJECT.match(head) else ""
+
+
 class _Unreadable(Exception):
     pass
 
@@ -412,6 +503,15 @@ class _TooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+def _finding_level(hit: Hit, rule_level: str, level: str) -> str:
+    """Per-finding level (issue 4): a hit may set ``properties["level"]`` (KS408 runtime socket,
+    KS204 numeric port); a severity configured for the rule still wins."""
+    wanted = hit.properties.get("level")
+    if wanted in LEVEL_RANK and level == rule_level:
+        return wanted
+    return level
 
 
 def _looks_like_template(text: str) -> bool:

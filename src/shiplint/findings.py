@@ -61,6 +61,9 @@ class Hit:
     path: str | None = None
     related: list[Location] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
+    #: ``Kind/namespace/name`` of the object the finding is about, when a project rule knows it
+    #: (resource rules get it from the engine); annotations suppress by it (issue 7).
+    resource: str = ""
 
 
 @dataclass
@@ -79,6 +82,8 @@ class Finding:
     suppressed: bool = False
     justification: str | None = None
     fingerprint: str = ""
+    #: ``Kind/namespace/name`` of the object the finding is about ("" when none) (issue 7).
+    resource: str = ""
 
     def sort_key(self) -> tuple:
         r = self.region

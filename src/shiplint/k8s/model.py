@@ -28,7 +28,15 @@ POD_TEMPLATE_PATHS: dict[str, tuple] = {
 #: Kinds whose pods run to completion: no probes, no rollout strategy.
 BATCH_KINDS = frozenset({"Job", "CronJob"})
 
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
 CONTAINER_ROLES = (("initContainers", "init"), ("containers", "regular"), ("ephemeralContainers", "ephemeral"))
+
+
+_UNSET = object()
+
+#: Pod ``restartPolicy`` values of pods that run to completion.
+RUN_TO_COMPLETION = frozenset({"Never", "OnFailure"})
 
 
 def register_pod_template_paths(paths: dict[str, tuple]) -> None:
@@ -97,6 +105,52 @@ def get_path(data, path: tuple, default=None):
         else:
             return default
     return node
+
+
+def missing_region(data, path: tuple) -> Region | None:
+    """Where a finding about a missing node at ``path`` (below ``data``) points.
+
+    The *key* of the deepest mapping entry that exists along ``path`` (so ``resources:`` when
+    ``resources.limits.memory`` is missing); ``None`` when not even the first step exists, so
+    that the caller can fall back to the object or container anchor.  A present leaf is its
+    value region."""
+    node = data
+    best: Region | None = None
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            value = node[step]
+            if value is None or isinstance(value, (YMap, YSeq)):
+                best = node.key_region(step) or best
+            else:
+                best = node.value_region(step) or best
+            node = value
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            best = node.item_region(step) or best
+            node = node[step]
+        else:
+            break
+    return best
+
+
+def int_or_percent(value) -> tuple[float, bool] | None:
+    """Read a Kubernetes IntOrString: ``(number, is_percent)``, or ``None`` if unreadable.
+
+    ``3`` -> ``(3, False)``, ``"25%"`` -> ``(25, True)``, ``"2"`` -> ``(2, False)`` (lenient:
+    the API would reject a non-percent string, but the intent is clear)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value), False
+    if isinstance(value, str):
+        s = value.strip()
+        pct = s.endswith("%")
+        if pct:
+            s = s[:-1].strip()
+        try:
+            return float(int(s)), pct
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass
@@ -169,6 +223,25 @@ class Resource:
         return self.kind in BATCH_KINDS
 
     def pod_template(self) -> "PodTemplate | None":
+        """The pod template of a workload (any kind), or ``None``; computed once."""
+        cache = self.__dict__.get("_pod_template", _UNSET)
+        if cache is _UNSET:
+            cache = self._find_pod_template()
+            self.__dict__["_pod_template"] = cache
+        return cache
+
+    def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
+        """Every container of the pod template (none for objects that are not workloads)."""
+        pod = self.pod_template()
+        if pod is not None:
+            yield from pod.containers(roles)
+
+    def missing_region(self, path: tuple) -> Region:
+        """Where a finding about the missing node at ``path`` points: the key of the deepest
+        existing node along it, else the object's anchor."""
+        return missing_region(self.data, path) or self.anchor
+
+    def _find_pod_template(self) -> "PodTemplate | None":
         kind = self.kind
         if kind == "Pod":
             spec = self.data.get("spec")
@@ -217,6 +290,32 @@ class PodTemplate:
     def security_context(self) -> dict:
         return _mapping(self.spec.get("securityContext"))
 
+    @property
+    def long_running(self) -> bool:
+        """Whether the pods are meant to keep running (and so get probe rules): not a Job or
+        CronJob, and not a pod whose ``restartPolicy`` is ``Never`` or ``OnFailure``."""
+        if self.resource.is_batch:
+            return False
+        return _str(self.spec.get("restartPolicy")) not in RUN_TO_COMPLETION
+
+    @property
+    def is_windows(self) -> bool:
+        """``spec.os.name: windows``: Linux-only security fields do not apply."""
+        return _str(_mapping(self.spec.get("os")).get("name")).lower() == "windows"
+
+    @property
+    def subject(self) -> str:
+        return f"{self.resource.identity}:pod"
+
+    def region_at(self, rel_path: tuple) -> Region:
+        """Region of the node at ``rel_path`` below the pod spec (deepest existing node)."""
+        return self.resource.region_at(self.spec_path + tuple(rel_path))
+
+    def missing_region(self, rel_path: tuple) -> Region:
+        """Where a finding about a missing pod-spec field points: the deepest existing key
+        along ``spec_path + rel_path`` from the resource root, else the resource anchor."""
+        return self.resource.missing_region(self.spec_path + tuple(rel_path))
+
     def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
         spec = self.spec
         for key, role in CONTAINER_ROLES:
@@ -248,6 +347,18 @@ class Container:
     @property
     def image(self):
         return self.data.get("image")
+
+    @property
+    def image_text(self) -> str | None:
+        """The image reference to judge: stripped, or ``None`` when missing, empty or still an
+        unrendered template (``{{ .Values.image }}``)."""
+        image = self.data.get("image")
+        if not isinstance(image, str):
+            return None
+        image = image.strip()
+        if not image or "{{" in image:
+            return None
+        return image
 
     @property
     def security_context(self) -> dict:
@@ -282,6 +393,46 @@ class Container:
 
     def region_at(self, rel_path: tuple) -> Region:
         return self.resource.region_at(self.path + tuple(rel_path))
+
+    def missing_region(self, rel_path: tuple) -> Region:
+        """Where a finding about a missing container field points: the key of the deepest
+        existing node along ``rel_path`` inside the container (``securityContext:`` when
+        ``securityContext.readOnlyRootFilesystem`` is missing), else the container's anchor."""
+        return missing_region(self.data, tuple(rel_path)) or self.anchor
+
+    @property
+    def gets_probe_rules(self) -> bool:
+        """Regular containers of long-running pods (not init or ephemeral containers, not Jobs,
+        CronJobs or run-to-completion pods)."""
+        return self.role == "regular" and self.pod.long_running
+
+    @property
+    def ports(self) -> list:
+        """The declared ``ports`` entries (mappings only)."""
+        items = self.data.get("ports")
+        return [p for p in items if isinstance(p, dict)] if isinstance(items, list) else []
+
+    @property
+    def port_names(self) -> set[str]:
+        return {str(p["name"]) for p in self.ports if isinstance(p.get("name"), str)}
+
+    @property
+    def port_numbers(self) -> set[int]:
+        out = set()
+        for p in self.ports:
+            n = p.get("containerPort")
+            if isinstance(n, int) and not isinstance(n, bool):
+                out.add(n)
+            elif isinstance(n, str) and n.strip().isdigit():
+                out.add(int(n))
+        return out
+
+    def probes(self) -> Iterator[tuple[str, dict]]:
+        """``(name, probe)`` for each probe the container defines."""
+        for name in PROBES:
+            probe = self.data.get(name)
+            if isinstance(probe, dict):
+                yield name, probe
 
 
 def resources_from_document(data, path: str, doc_index: int) -> list[Resource]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import ParseError
 from ..findings import Region
@@ -43,6 +43,7 @@ __all__ = [
     "Instruction",
     "KEYWORDS",
     "Stage",
+    "expand_word",
     "parse_dockerfile",
 ]
 
@@ -574,6 +575,8 @@ class _Parser:
         if not resolved or not value:
             value, resolved = raw, False
         base = by_name.get(value.lower()) if resolved else None
+        if resolved and base is None and value.lower() != "scratch":
+            _check_reference(value, args[0].region)
         platform = inst.flag("platform")
         stage = Stage(
             index=index,
@@ -590,6 +593,31 @@ class _Parser:
         )
         inst.stage = index
         return stage
+
+
+def _check_reference(value: str, region: Region) -> None:
+    """BuildKit refuses a FROM image that is not a valid reference ("invalid reference format").
+
+    Template placeholders (``debian:%%VERSION%%``, ``{{.Image}}``) end up here.  A malformed
+    *digest* is left to the DF103 rule, which explains it better than a parse error.
+    """
+    from ..imageref import parse_image_ref
+
+    ref = parse_image_ref(value)
+    if ref.digest is not None:
+        ref = replace(ref, digest=None, digest_valid=False)
+    if not ref.is_valid:
+        raise ParseError(
+            f"invalid image reference in FROM: {value[:80]!r} (BuildKit: invalid reference format)",
+            region.line,
+            region.column,
+        )
+
+
+def expand_word(word: str, env: dict[str, str | None], escape: str = "\\") -> tuple[str, bool]:
+    """Expand ``$VAR``/``${VAR...}`` in ``word`` from ``env`` (None = declared, no value) and
+    remove quotes; returns (value, fully resolved).  Used by rules for ``USER``, ``LABEL``..."""
+    return _expand(word, env, escape)
 
 
 # ---------------------------------------------------------------------------------------------

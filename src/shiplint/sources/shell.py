@@ -9,8 +9,9 @@ Dockerfile rule can map them with ``Instruction.region_of``.
 
 On top of the words, each :class:`Command` knows its effective :attr:`~Command.program`: leading
 ``VAR=value`` assignments, redirections, shell keywords (``if``, ``then``, ``do``, ...) and
-wrappers (``sudo``, ``env``, ``command``, ``exec``, ``nice``, ``time``, ``nohup``, ``timeout``)
-are skipped.
+wrappers (``sudo``, ``env``, ``command``, ``exec``, ``nice``, ``time``, ``nohup``, ``timeout``,
+``xargs``) are skipped.  In ``case`` statements the patterns are skipped (their ``|`` is not a
+pipe) and each branch body is split as usual.
 """
 
 from __future__ import annotations
@@ -270,6 +271,9 @@ def split_commands(script: str) -> list[Command]:
     commands: list[Command] = []
     words: list[Word] = []
     pending: list[str] = []
+    # ``case WORD in PATTERN | PATTERN) ... ;; esac``: one entry per open case, "subject",
+    # "in", "pattern" or "body".  Patterns are not commands and their ``|`` is not a pipe.
+    cases: list[str] = []
     i = 0
 
     def flush() -> None:
@@ -293,17 +297,51 @@ def split_commands(script: str) -> list[Command]:
             j = s.find("\n", i)
             i = n if j < 0 else j
             continue
+        state = cases[-1] if cases else None
+        if state == "pattern" and c in "|()\n":
+            if c == ")":
+                cases[-1] = "body"
+            i += 1
+            continue
         if c in ";|()\n" or (c == "&" and not s.startswith("&>", i)):
             op = next(o for o in _OPERATORS if s.startswith(o, i))
             flush()
-            pending.append(op)
+            if op == ";;" and state == "body":
+                cases[-1] = "pattern"
+                if s.startswith("&", i + 2):  # ;;&
+                    i += 1
+            elif op == ";" and state == "body" and s.startswith("&", i + 1):  # ;&
+                cases[-1] = "pattern"
+                i += 1
+            else:
+                pending.append(op)
             i += len(op)
             continue
         end, value = _read_word(s, i)
         if end <= i:  # cannot happen; never loop forever
             end = i + 1
             value = s[i]
-        words.append(Word(value, s[i:end], i, end))
+        raw = s[i:end]
+        if state == "pattern":
+            if raw == "esac":
+                cases.pop()
+            i = end
+            continue
+        if state == "body" and not words and raw == "esac":
+            cases.pop()
+            i = end
+            continue
+        if state == "subject":
+            cases[-1] = "in"
+        elif state == "in" and raw == "in":
+            cases[-1] = "pattern"
+            words.append(Word(value, raw, i, end))
+            flush()  # ``case WORD in`` is one command; the branches are others
+            i = end
+            continue
+        elif not words and raw == "case":
+            cases.append("subject")
+        words.append(Word(value, raw, i, end))
         i = end
     flush()
     return commands
@@ -328,6 +366,9 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
     "nohup": (frozenset(), 0),
     "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+    "xargs": (frozenset({"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file",
+                         "--delimiter", "--max-args", "--max-procs", "--max-chars",
+                         "--max-lines", "--process-slot-var"}), 0),
 }
 
 

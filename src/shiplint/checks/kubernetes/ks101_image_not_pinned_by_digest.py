@@ -7,18 +7,16 @@ from shiplint.rule import rule
 
 @rule("KS101")
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None:
-        return
-    for container in pod.containers():
-        image = container.image
-        if not isinstance(image, str) or not image.strip():
+    for container in resource.containers():
+        image = container.image_text
+        if image is None:
             continue
-        ref = parse_image_ref(image.strip())
+        ref = parse_image_ref(image)
         if ref.digest is not None:
-            continue  # a malformed digest is KS103's finding
+            continue  # a malformed or non-sha256 digest is KS103's finding
+        how = f"by tag '{ref.tag}'" if ref.tag else "with no tag"
         yield Hit(
-            f"container '{container.name}' uses image '{image}' by tag, not by digest",
+            f"container '{container.name}' uses image '{image}' {how}, not by digest",
             container.region_at(("image",)),
             subject=f"{container.subject}.image",
         )

@@ -1,0 +1,120 @@
+"""Baselines: adopt shiplint on a repository with existing findings, fail only on new ones.
+
+``--write-baseline FILE`` records every active finding by a key that does not depend on line
+numbers: the rule code, the file (relative to the baseline file's directory), and the
+finding's subject (object identity and field path, such as
+``Deployment/app/api:containers[web].image``) or, for findings without one, the message with
+its numbers blanked.  ``--baseline FILE`` then leaves out as many findings of each key as the
+baseline records.
+
+The file is JSON, one finding per line, sorted, so that it reads and diffs well::
+
+    {
+      "shiplint-baseline": 1,
+      "findings": [
+        {"rule": "DF101", "path": "Dockerfile", "subject": "stage[build].from"},
+        {"rule": "KS101", "path": "deploy/api.yaml", "subject": "Deployment/app/api:containers[api].image", "count": 2}
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+
+from .discovery import display_path
+from .errors import UsageError
+
+FORMAT_KEY = "shiplint-baseline"
+FORMAT_VERSION = 1
+_NUMBER = re.compile(r"\d+")
+
+
+def normalise_message(message: str) -> str:
+    return _NUMBER.sub("N", " ".join(message.split()))
+
+
+def finding_key(f, root: str, base_dir: str) -> tuple[str, str, str, str]:
+    """``(rule, path, "subject" | "message", value)``: the line-independent identity."""
+    path = display_path(os.path.join(root, f.path), base_dir) if f.path else ""
+    if f.subject:
+        return (f.code, path, "subject", f.subject)
+    return (f.code, path, "message", normalise_message(f.message))
+
+
+def render(findings, root: str, baseline_path: str) -> str:
+    base_dir = os.path.dirname(os.path.abspath(baseline_path))
+    counts = Counter(finding_key(f, root, base_dir) for f in findings if not f.suppressed)
+    lines = []
+    for (code, path, field, value), n in sorted(counts.items()):
+        entry = {"rule": code, "path": path, field: value}
+        if n > 1:
+            entry["count"] = n
+        lines.append("    " + json.dumps(entry, ensure_ascii=False))
+    body = ",\n".join(lines)
+    return (f'{{\n  "{FORMAT_KEY}": {FORMAT_VERSION},\n  "findings": [\n'
+            + (body + "\n" if body else "") + "  ]\n}\n")
+
+
+def write_baseline(findings, root: str, path: str) -> int:
+    """Write the baseline of the active ``findings``; returns how many it records."""
+    text = render(findings, root, path)
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write the baseline {path}: {exc.strerror or exc}") from None
+    return sum(1 for f in findings if not f.suppressed)
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return path
+
+
+def load_baseline(path: str) -> Counter:
+    shown = _shown(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise UsageError(f"{shown}: baseline not found (create it with --write-baseline {shown})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{shown}: cannot read the baseline: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{shown}:{exc.lineno}: invalid baseline: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION or not isinstance(data.get("findings"), list):
+        raise UsageError(f"{shown}: not a shiplint baseline (expected {{\"{FORMAT_KEY}\": {FORMAT_VERSION}, \"findings\": [...]}})")
+    out: Counter = Counter()
+    for i, e in enumerate(data["findings"]):
+        ok = isinstance(e, dict) and isinstance(e.get("rule"), str) and isinstance(e.get("path"), str)
+        field = "subject" if isinstance(e, dict) and "subject" in e else "message"
+        ok = ok and isinstance(e.get(field), str)
+        count = e.get("count", 1) if isinstance(e, dict) else 1
+        if not ok or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise UsageError(f"{shown}: invalid baseline entry {i + 1}: expected rule, path, subject or message, and an optional count")
+        value = e[field] if field == "subject" else normalise_message(e[field])
+        out[(e["rule"], e["path"], field, value)] += count
+    return out
+
+
+def filter_findings(findings, baseline_path: str, root: str):
+    """The findings not recorded in the baseline (suppressed findings are kept as they are)."""
+    known = load_baseline(baseline_path)
+    base_dir = os.path.dirname(os.path.abspath(baseline_path))
+    out = []
+    for f in findings:
+        if not f.suppressed:
+            key = finding_key(f, root, base_dir)
+            if known.get(key, 0) > 0:
+                known[key] -= 1
+                continue
+        out.append(f)
+    return out

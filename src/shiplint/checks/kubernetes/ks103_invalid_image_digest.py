@@ -1,0 +1,25 @@
+"""KS103 invalid-image-digest: ``@`` followed by something that is not a sha256 digest."""
+
+from shiplint.findings import Hit
+from shiplint.imageref import parse_image_ref
+from shiplint.rule import rule
+
+
+@rule("KS103")
+def check(resource, ctx):
+    for container in resource.containers():
+        image = container.image_text
+        if image is None:
+            continue
+        ref = parse_image_ref(image)
+        if ref.digest is None or ref.pinned:
+            continue
+        if ref.digest_valid:
+            why = f"uses a {ref.digest.split(':', 1)[0]} digest; pin with sha256"
+        else:
+            why = "has a malformed digest (expected 'sha256:' and 64 lower-case hex characters)"
+        yield Hit(
+            f"container '{container.name}' image '{image}' {why}",
+            container.region_at(("image",)),
+            subject=f"{container.subject}.image",
+        )
