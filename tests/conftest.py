@@ -80,3 +80,63 @@ def lint_text(tmp_path, text: str, filename: str, select=None, **options):
 @pytest.fixture
 def shiplint():
     return run_shiplint
+
+
+# -- inputs clean for every rule but the image-pinning ones (DF101, KS101) -------------------------
+# For tests of mechanisms (configuration, suppressions, baselines, CI formats) that want a real,
+# unselected run: the only findings are the unpinned images.  tests/test_clean_fixtures.py checks
+# that they stay clean as rules are added; when a new rule fires on them, harden them there.
+
+#: What makes a final stage clean: OCI labels, a numeric non-root USER, a HEALTHCHECK, exec-form CMD.
+CLEAN_STAGE_TAIL = (
+    'LABEL org.opencontainers.image.source="https://github.com/acme/api" \\\n'
+    '      org.opencontainers.image.revision="0123abc" org.opencontainers.image.version="1.3.0"\n'
+    "USER 10001:10001\n"
+    'HEALTHCHECK CMD ["/app", "healthcheck"]\n'
+    'CMD ["/app"]\n'
+)
+
+
+def clean_container(name: str, image: str, port: int = 8080, indent: int = 6) -> str:
+    """A hardened container (list item at ``indent`` spaces) whose only flaw is ``image``."""
+    lines = [
+        f"- name: {name}",
+        f"  image: {image}",
+        "  imagePullPolicy: IfNotPresent",
+        f"  ports: [{{name: http-{port}, containerPort: {port}}}]",
+        "  resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 128Mi}}",
+        f"  readinessProbe: {{httpGet: {{path: /healthz, port: {port}}}}}",
+        f"  livenessProbe: {{httpGet: {{path: /livez, port: {port}}}}}",
+        "  securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,"
+        " capabilities: {drop: [ALL]}}",
+    ]
+    return "".join(" " * indent + line + "\n" for line in lines)
+
+
+def clean_deployment(*containers: tuple[str, str], name: str = "api", namespace: str = "app") -> str:
+    """A hardened Deployment (2 replicas, with its PodDisruptionBudget first) whose only flaws are
+    the images of ``containers`` ((name, image) pairs, ports 8080, 8081…).  The containers list
+    ends the text, so a test can append one more with :func:`clean_container`."""
+    items = "".join(clean_container(c, image, 8080 + i) for i, (c, image) in enumerate(containers))
+    return (
+        "apiVersion: policy/v1\n"
+        "kind: PodDisruptionBudget\n"
+        f"metadata: {{name: {name}, namespace: {namespace}}}\n"
+        f"spec: {{minAvailable: 1, selector: {{matchLabels: {{app: {name}}}}}}}\n"
+        "---\n"
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        f"metadata: {{name: {name}, namespace: {namespace}, labels: {{app: {name}}}}}\n"
+        "spec:\n"
+        "  replicas: 2\n"
+        f"  selector: {{matchLabels: {{app: {name}}}}}\n"
+        "  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}\n"
+        "  template:\n"
+        f"    metadata: {{labels: {{app: {name}}}}}\n"
+        "    spec:\n"
+        "      automountServiceAccountToken: false\n"
+        "      securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001,"
+        " seccompProfile: {type: RuntimeDefault}}\n"
+        "      containers:\n"
+        + items
+    )

@@ -8,20 +8,11 @@ import textwrap
 
 import pytest
 
-from conftest import run_shiplint
+from conftest import CLEAN_STAGE_TAIL, clean_deployment, run_shiplint
 
-UNPINNED_DF = "FROM alpine:3.19\nRUN true\n"
-UNPINNED_DEPLOY = textwrap.dedent("""\
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: api, namespace: app}
-    spec:
-      template:
-        spec:
-          containers:
-          - name: api
-            image: ghcr.io/acme/api:1.3.0
-    """)
+# clean for every rule but DF101 / KS101 (tests/test_clean_fixtures.py): one finding each
+UNPINNED_DF = "FROM alpine:3.19\nRUN true\n" + CLEAN_STAGE_TAIL
+UNPINNED_DEPLOY = clean_deployment(("api", "ghcr.io/acme/api:1.3.0"))
 
 
 def _tree(tmp_path, config: str | None = None, name=".shiplint.yaml"):
@@ -39,14 +30,14 @@ def _codes(result):
 
 def test_without_config_both_rules_fire(tmp_path):
     _tree(tmp_path)
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert r.code == 1
     assert _codes(r) == ["DF101", "KS101"]
 
 
 def test_ignore_silences_a_rule_globally(tmp_path):
     _tree(tmp_path, "ignore: [DF101]\n")
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert _codes(r) == ["KS101"]
 
 
@@ -60,8 +51,8 @@ def test_ignore_by_names_in_a_comma_separated_string(tmp_path):
 
 def test_select_by_prefix_and_cli_select_replaces_it(tmp_path):
     _tree(tmp_path, "select: [KS]\n")
-    assert _codes(run_shiplint("check", "-f", "json", ".", cwd=tmp_path)) == ["KS101"]
-    assert _codes(run_shiplint("check", "-f", "json", "--select", "DF101", ".", cwd=tmp_path)) == ["DF101"]
+    assert _codes(run_shiplint("check", "--format", "json", ".", cwd=tmp_path)) == ["KS101"]
+    assert _codes(run_shiplint("check", "--format", "json", "--select", "DF101", ".", cwd=tmp_path)) == ["DF101"]
 
 
 def test_cli_ignore_adds_to_config_ignore(tmp_path):
@@ -76,7 +67,7 @@ def test_severity_raises_a_level_and_fail_on_uses_it(tmp_path):
           KS101: error
         fail-on: error
         """)
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     levels = {f["code"]: f["level"] for f in r.json()}
     assert levels == {"DF101": "warning", "KS101": "error"}
     assert r.code == 1  # KS101 is now an error
@@ -93,7 +84,7 @@ def test_severity_code_beats_prefix(tmp_path):
           DF: error
           DF101: note
         """)
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert {f["code"]: f["level"] for f in r.json()} == {"DF101": "note", "KS101": "error"}
 
 
@@ -105,24 +96,24 @@ def test_per_file_ignores(tmp_path):
         """)
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "Dockerfile").write_text(UNPINNED_DF)
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     found = sorted((f["code"], f["path"]) for f in r.json())
     assert found == [("DF101", "Dockerfile")]
 
 
 def test_exclude(tmp_path):
     _tree(tmp_path, "exclude: [deploy/]\n")
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert _codes(r) == ["DF101"]
     # an explicitly named file is excluded too (pre-commit passes files one by one)
-    r = run_shiplint("check", "-f", "json", "deploy/api.yaml", "Dockerfile", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", "deploy/api.yaml", "Dockerfile", cwd=tmp_path)
     assert _codes(r) == ["DF101"]
 
 
 def test_max_file_size(tmp_path):
-    _tree(tmp_path, "max-file-size: 1K\nselect: [SL004, DF101]\n")
+    _tree(tmp_path, "max-file-size: 2K\nselect: [SL004, DF101]\n")  # the deployment is smaller
     (tmp_path / "Dockerfile").write_text(UNPINNED_DF + "# padding\n" * 200)
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert _codes(r) == ["SL004"]
 
 
@@ -138,21 +129,21 @@ def test_pyproject_tool_table(tmp_path):
         [tool.shiplint.severity]
         DF101 = "error"
         """))
-    r = run_shiplint("check", "-f", "json", ".", cwd=tmp_path)
+    r = run_shiplint("check", "--format", "json", ".", cwd=tmp_path)
     assert [(f["code"], f["level"]) for f in r.json()] == [("DF101", "error")]
 
 
 def test_pyproject_without_table_is_skipped_and_yaml_wins(tmp_path):
     _tree(tmp_path, "ignore: [KS101]\n")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    assert _codes(run_shiplint("check", "-f", "json", ".", cwd=tmp_path)) == ["DF101"]
+    assert _codes(run_shiplint("check", "--format", "json", ".", cwd=tmp_path)) == ["DF101"]
 
 
 def test_config_found_by_walking_up_from_a_subdirectory(tmp_path):
     _tree(tmp_path, "ignore: [KS101]\nexclude: ['**/skipped.yaml']\n")
     sub = tmp_path / "deploy"
     (sub / "skipped.yaml").write_text(UNPINNED_DEPLOY.replace("name: api", "name: other"))
-    r = run_shiplint("check", "-f", "json", "--select", "KS101,DF101", ".", "../Dockerfile", cwd=sub)
+    r = run_shiplint("check", "--format", "json", "--select", "KS101,DF101", ".", "../Dockerfile", cwd=sub)
     assert [(f["code"], f["path"]) for f in r.json()] == [("DF101", "../Dockerfile")]
 
 
@@ -162,14 +153,14 @@ def test_walk_stops_at_the_repository_root(tmp_path):
     repo.mkdir()
     (repo / ".git").mkdir()
     _tree(repo)
-    assert _codes(run_shiplint("check", "-f", "json", ".", cwd=repo)) == ["DF101", "KS101"]
+    assert _codes(run_shiplint("check", "--format", "json", ".", cwd=repo)) == ["DF101", "KS101"]
 
 
 def test_explicit_config_and_no_config(tmp_path):
     _tree(tmp_path, "ignore: [KS101]\n")
     (tmp_path / "ci.yaml").write_text("ignore: [DF101]\n")
-    assert _codes(run_shiplint("check", "-f", "json", "--config", "ci.yaml", "Dockerfile", "deploy", cwd=tmp_path)) == ["KS101"]
-    assert _codes(run_shiplint("check", "-f", "json", "--no-config", "Dockerfile", "deploy", cwd=tmp_path)) == ["DF101", "KS101"]
+    assert _codes(run_shiplint("check", "--format", "json", "--config", "ci.yaml", "Dockerfile", "deploy", cwd=tmp_path)) == ["KS101"]
+    assert _codes(run_shiplint("check", "--format", "json", "--no-config", "Dockerfile", "deploy", cwd=tmp_path)) == ["DF101", "KS101"]
     r = run_shiplint("check", "--config", "missing.yaml", ".", cwd=tmp_path)
     assert r.code == 2
     assert "missing.yaml" in r.err and "not found" in r.err
@@ -229,7 +220,7 @@ def test_explicit_pyproject_without_table_is_an_error(tmp_path):
 
 def test_empty_config_is_fine(tmp_path):
     _tree(tmp_path, "# nothing configured yet\n")
-    assert _codes(run_shiplint("check", "-f", "json", ".", cwd=tmp_path)) == ["DF101", "KS101"]
+    assert _codes(run_shiplint("check", "--format", "json", ".", cwd=tmp_path)) == ["DF101", "KS101"]
 
 
 def test_jsonschema_is_imported_only_when_a_config_exists(tmp_path):

@@ -41,7 +41,15 @@ def test_real_resources_are_found(corpus_run):
     assert sum(1 for r in with_pods for _ in r.containers()) > len(with_pods)
     # the corpus has no CronJob and no `kind: List` outside Helm template sources (which are not
     # parsed as manifests); those are covered by tests/test_k8s_model.py and the seed fixtures
-    assert all(r.path.endswith((".yaml", ".yml")) for r in resources)
+    # a directory with a kustomization is linted through its render ("<dir> (kustomize build)")
+    from shiplint.sources.kustomize import LABEL, kustomization_file
+
+    rendered = f" ({LABEL})"
+    for r in resources:
+        if r.path.endswith(rendered):
+            assert kustomization_file(str(CORPUS / r.path[: -len(rendered)])), r.path
+        else:
+            assert r.path.endswith((".yaml", ".yml")), r.path
 
 
 def test_findings_are_well_formed_and_counted(corpus_run):

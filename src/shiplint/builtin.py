@@ -53,9 +53,29 @@ def _sarif(report, options):
     return render(report, options)
 
 
+# CI formats (issue 9): GitHub workflow commands, GitLab Code Quality, JUnit XML
+def _github(report, options):
+    from .reporters.github import render
+
+    return render(report, options)
+
+
+def _gitlab(report, options):
+    from .reporters.gitlab import render
+
+    return render(report, options)
+
+
+def _junit(report, options):
+    from .reporters.junit import render
+
+    return render(report, options)
+
+
 @hookimpl
 def shiplint_reporters():
-    return {"text": _text, "json": _json, "sarif": _sarif}
+    return {"text": _text, "json": _json, "sarif": _sarif,
+            "github": _github, "gitlab": _gitlab, "junit": _junit}  # CI formats (issue 9)
 
 
 @hookimpl

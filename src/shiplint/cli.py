@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS_BUILTIN = ("text", "json", "sarif")
+FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def _split(values) -> list[str]:
@@ -41,7 +41,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", default="text", show_default=True, help="Output format: text, json, sarif.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              help="Output format: text, json, sarif, github, gitlab, junit.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
               help="Lowest level that makes the run fail (default: warning).")
@@ -72,11 +73,17 @@ def cli() -> None:
               help="Leave out the findings recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this baseline file and exit 0.")
+# CI integration (issue 9)
+@click.option("--sarif-category", metavar="TEXT",
+              help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
+@click.option("--progress/--no-progress", "progress", default=None,
+              help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
 @click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
               help="Load declarative policies (*.yaml) from DIR (repeatable).")  # issue 8
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
-          config_file, no_config, strict, baseline_file, write_baseline_file, policy_dirs):
+          config_file, no_config, strict, baseline_file, write_baseline_file,
+          sarif_category, progress, policy_dirs):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
     from .plugins import Plugins
@@ -119,7 +126,13 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    report = engine.run(list(paths), stdin_data)
+    from .progress import Progress  # issue 9
+
+    meter = Progress(sys.stderr, progress)
+    try:
+        report = engine.run(list(paths), stdin_data, progress=meter)
+    finally:
+        meter.close()
     if write_baseline_file:  # baselines (issue 7)
         from .baseline import write_baseline
 
@@ -130,6 +143,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     out_opts = {
         "color": (not stream_is_file) and _use_color(color, sys.stdout),
         "quiet": quiet,
+        "sarif_category": sarif_category,  # issue 9
     }
     text = reporters[fmt](report, out_opts)
     if output:
@@ -159,7 +173,7 @@ def _load_configuration(config_file, no_config, options, plugins) -> dict:
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 @click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
               help="Also list the declarative policies of DIR (repeatable).")
 def rules_cmd(fmt, policy_dirs):
@@ -171,6 +185,11 @@ def rules_cmd(fmt, policy_dirs):
         from .policies import with_policies
 
         rules = with_policies(rules, policy_dirs)
+    if fmt == "markdown":
+        from .ruledocs import render_markdown
+
+        click.echo(render_markdown(rules.values()), nl=False)
+        return EXIT_OK
     if fmt == "json":
         import json
 

@@ -224,6 +224,12 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        # cross-resource context (issue 5): a file given on its own is checked together with the
+        # manifests of its directory and kustomization, which are consulted but not reported on
+        if self.by_target.get("project"):
+            from .k8s.context import context_inputs
+
+            inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
         # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
         # one input that is rendered; the files they hold or list are not linted on their own.
         from .sources import helm, kustomize
@@ -238,7 +244,8 @@ class Engine:
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, paths: list[str], stdin_text: str | bytes | None = None) -> Report:
+    def run(self, paths: list[str], stdin_text: str | bytes | None = None, progress=None) -> Report:
+        self.progress = progress  # optional callback progress(done, total) (issue 9)
         inputs = self.collect(paths)
         for inp in inputs:
             if inp.abspath is None:
@@ -252,22 +259,28 @@ class Engine:
         """Per-file work: parse and run the single-document rules."""
         findings: list[Finding] = []
         resources = []
-        for inp in inputs:
+        progress = getattr(self, "progress", None)  # issue 9
+        for done, inp in enumerate(inputs, 1):
             f, res = self.check_input(inp)
             findings.extend(f)
             resources.extend(res)
+            if progress is not None:
+                progress(done, len(inputs))
         return findings, resources
 
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
         cross-resource rules but not reported on)."""
+        # cross-resource context (issue 5): findings and notices on files that were only consulted
+        # are dropped before findings on renders move to their sources (which were not given)
+        context_only = {i.display for i in inputs if not i.report}
+        if context_only:
+            findings = [f for f in findings if f.path not in context_only]
+            self.notifications = [n for n in self.notifications if n.path not in context_only]
         if self.renders:  # issue 6: findings on Helm/Kustomize renders move to the source files
             from .k8s.origin import remap_findings
 
             remap_findings(findings, self.renders)
-        context_only = {i.display for i in inputs if not i.report}
-        if context_only:
-            findings = [f for f in findings if f.path not in context_only]
         # configuration and suppressions (issue 7)
         from .suppressions import apply_configuration
 
@@ -453,7 +466,7 @@ class Engine:
             return []
         from .k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources)
+        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches (issue 5)
         return self.run_rules("project", index, "", None)
 
 
