@@ -68,6 +68,18 @@ def test_policies_from_the_configuration_file(tmp_path):
     assert r.code == 2 and "ci/policies/zz.yaml:1:1: invalid policy: (top level): 'name' is a required property" in r.err
 
 
+def test_policy_findings_can_be_suppressed_inline(tmp_path):
+    shutil.copytree(POLICIES / "policies", tmp_path / "policies")
+    text = (POLICIES / "manifests" / "services.yaml").read_text()
+    text = text.replace("  type: NodePort\n", "  type: NodePort  # shiplint ignore=no-nodeport-service -- legacy LB\n")
+    (tmp_path / "services.yaml").write_text(text)
+    r = run_shiplint("check", "--no-config", "--format", "sarif", "--select", "ORG", "--policies", "policies",
+                     "services.yaml", cwd=tmp_path)
+    assert r.code == 0, (r.out, r.err)
+    results = assert_valid_sarif(r.out)["runs"][0]["results"]
+    assert [(x["ruleId"], x["suppressions"][0]["justification"]) for x in results] == [("ORG002", "legacy LB")]
+
+
 def test_without_policies_the_rules_do_not_exist():
     r = run_shiplint("check", "--select", "ORG001", "manifests", cwd=POLICIES)
     assert r.code == 2
