@@ -47,6 +47,11 @@ class RenderError(Exception):
     """helm (or kustomize) could not render; the message is the tool's, trimmed."""
 
 
+class CannotRender(UsageError):
+    """This machine cannot render the chart (helm missing, dependencies not vendored): exit 2
+    for a chart the user named, an SL007 warning for one met in a directory walk (issue 11)."""
+
+
 # -- finding helm and charts -----------------------------------------------------------------
 
 
@@ -181,7 +186,8 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     """Turn each chart directory met (a ``Chart.yaml``) into one ``helm-chart`` input and drop
     the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting.
     With ``options``, a chart that cannot be rendered (no helm, dependencies not vendored)
-    is a :class:`UsageError` now, before anything else is rendered."""
+    is a :class:`UsageError` now, before anything else is rendered (the engine passes none and
+    preflights only the charts the user named, issue 11)."""
     charts = []
     for inp in inputs:
         if inp.abspath and os.path.basename(inp.abspath) == "Chart.yaml":
@@ -247,7 +253,18 @@ def _tool_env(tmp: str) -> dict:
         KUSTOMIZE_PLUGIN_HOME=os.path.join(tmp, "plugins"),
         KUBECONFIG=os.path.join(tmp, "no-kubeconfig"),
     )
+    # issue 11: no network — a render never needs one (dependencies are vendored, remote
+    # kustomize resources are refused first); any attempt goes to a closed local port
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        env[var] = _NO_NETWORK_PROXY
+    for var in ("NO_PROXY", "no_proxy"):
+        env.pop(var, None)
+    env["GIT_TERMINAL_PROMPT"] = "0"
     return env
+
+
+#: A proxy on a port nothing listens on (the discard port of the loopback address).
+_NO_NETWORK_PROXY = "http://127.0.0.1:9"
 
 
 def run_tool(argv: list[str], what: str, root: str | None = None) -> str:
@@ -267,8 +284,26 @@ def run_tool(argv: list[str], what: str, root: str | None = None) -> str:
         err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
         if root:
             err = err.replace(root.rstrip(os.sep) + os.sep, "")
+            err = _relative_paths(err, root)  # issue 11: no absolute path of this machine
         raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
     return proc.stdout.decode("utf-8", "replace")
+
+
+_ABS_PATH_RE = re.compile(r"(?<![\w.~/-])(/[^\s'\"`:,;()\[\]{}<>]+)")
+
+
+def _relative_paths(text: str, root: str) -> str:
+    """Absolute paths in a tool's message (files outside ``root``, such as a kustomize base in
+    another directory) rewritten relative to ``root`` (issue 11)."""
+
+    def rel(m: re.Match) -> str:
+        path = m.group(1)
+        top = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        if not top or not os.path.isdir(os.sep + top):  # not a path of this machine (a URL part…)
+            return path
+        return display_path(path, root)
+
+    return _ABS_PATH_RE.sub(rel, text)
 
 
 def preflight(chart_dir: str, display: str, options) -> str:
@@ -276,13 +311,13 @@ def preflight(chart_dir: str, display: str, options) -> str:
     missing or the chart's dependencies are not vendored."""
     helm = find_helm(options)
     if helm is None:
-        raise UsageError(
+        raise CannotRender(
             f"{display}: rendering this Helm chart needs helm, which was not found"
             + (f" at {options.helm_bin!r}" if options.helm_bin else " on PATH")
             + " (install helm, pass --helm-bin, or --exclude the chart)")
     missing = missing_dependencies(chart_dir)
     if missing:
-        raise UsageError(
+        raise CannotRender(
             f"{display}: chart dependencies not vendored under charts/: {', '.join(missing)} "
             f"(run 'helm dependency build {display}' first; shiplint renders offline)")
     return helm
@@ -428,8 +463,16 @@ def check_chart(engine, inp: Input):
     """Render a chart directory and lint the render; findings land on the templates."""
     chart_dir = inp.abspath
     chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
+    if read_chart_yaml(chart_dir).get("type") == "library":
+        # issue 11: a library chart renders nothing by design (helm refuses to): its named
+        # templates are checked through the charts that include them
+        return [], []
     try:
         text = render_chart(chart_dir, inp.display, engine.options, engine.root)
+    except CannotRender as exc:
+        if inp.explicit:
+            raise
+        return _render_failed(engine, f"chart not rendered: {exc}", chart_yaml, "warning"), []
     except RenderError as exc:
         return _render_failed(engine, str(exc), chart_yaml), []
     pseudo = f"{inp.display} ({LABEL})"
@@ -472,12 +515,15 @@ def register(engine, render: Render) -> None:
     renders[render.path] = render
 
 
-def _render_failed(engine, message: str, path: str):
-    engine.notifications.append(_notification(message, path))
-    return engine.core("SL001", message, path, Region(1, 1), subject=f"render:{path}")
+def _render_failed(engine, message: str, path: str, level: str = "error"):
+    """SL007 (issue 11) on the chart's ``Chart.yaml`` or the kustomization file, line 1:
+    ``error`` when the render ran and failed, ``warning`` when it could not be attempted here
+    (renderer missing, dependencies not vendored, remote resources)."""
+    engine.notifications.append(_notification(message, path, level))
+    return engine.core("SL007", message, path, Region(1, 1), subject=f"render:{path}", level=level)
 
 
-def _notification(message: str, path: str):
+def _notification(message: str, path: str, level: str = "error"):
     from ..engine import Notification
 
-    return Notification(message, "error", path, Region(1, 1), kind="render-error")
+    return Notification(message, level, path, Region(1, 1), kind="render-error")

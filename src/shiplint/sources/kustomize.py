@@ -514,9 +514,14 @@ def check_kustomization(engine, inp: Input):
     if remote:
         msg = (f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
                "(shiplint renders offline; vendor it or check the rendered output)")
-        return findings + _render_failed(engine, msg, inp.display), []
+        return findings + _render_failed(engine, msg, inp.display, "warning"), []
     argv = find_kustomize(engine.options)
     if argv is None:
+        if not inp.explicit:  # issue 11: met in a directory walk → SL007, the run goes on
+            return findings + _render_failed(
+                engine, "kustomization not rendered: neither kustomize nor kubectl found"
+                + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH"),
+                inp.display, "warning"), []
         raise UsageError(
             f"{inp.display}: rendering this kustomization needs kustomize or kubectl, neither found"
             + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH")
