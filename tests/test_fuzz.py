@@ -299,3 +299,79 @@ def test_mutated_corpus_manifests(text):
 @given(mutated("yaml"))
 def test_engine_on_mutated_corpus_manifests(engine_factory, tmp_path, text):
     _engine_on(engine_factory, tmp_path, "m.yaml", text.encode("utf-8", "surrogatepass"))
+
+
+# -- structurally plausible resources with wrongly typed fields: every rule must cope ----------
+
+_printable = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12)
+_any = st.recursive(st.none() | st.booleans() | st.integers(-2, 70000) | _printable,
+                    lambda c: st.lists(c, max_size=3) | st.dictionaries(_printable, c, max_size=3),
+                    max_leaves=6)
+
+
+def _field(plausible):
+    return st.one_of(plausible, plausible, plausible, _any)  # mostly plausible, sometimes anything
+
+
+_str = st.sampled_from(["", "web", "nginx", "nginx:1.27", "nginx:latest", "r.example/a@sha256:" + "0" * 64,
+                        "ALL", "NET_ADMIN", "RuntimeDefault", "100m", "1Gi", "Always", "IfNotPresent", "0", "-1"])
+_container = st.fixed_dictionaries({"name": _field(_str), "image": _field(_str)}, optional={
+    "imagePullPolicy": _field(_str),
+    "command": _field(st.lists(_str, max_size=3)), "args": _field(st.lists(_str, max_size=3)),
+    "securityContext": _field(st.fixed_dictionaries({}, optional={
+        "runAsNonRoot": _any, "runAsUser": _any, "privileged": _any, "allowPrivilegeEscalation": _any,
+        "readOnlyRootFilesystem": _any, "capabilities": _field(st.fixed_dictionaries(
+            {}, optional={"drop": _field(st.lists(_str, max_size=2)), "add": _field(st.lists(_str, max_size=2))})),
+        "seccompProfile": _field(st.fixed_dictionaries({}, optional={"type": _field(_str)}))})),
+    "resources": _field(st.fixed_dictionaries({}, optional={
+        "limits": _field(st.dictionaries(st.sampled_from(["cpu", "memory", "x"]), _field(_str), max_size=2)),
+        "requests": _field(st.dictionaries(st.sampled_from(["cpu", "memory", "x"]), _field(_str), max_size=2))})),
+    "ports": _field(st.lists(st.fixed_dictionaries({}, optional={
+        "containerPort": _any, "hostPort": _any, "name": _field(_str), "protocol": _field(_str)}), max_size=2)),
+    "env": _field(st.lists(st.fixed_dictionaries({}, optional={
+        "name": _field(st.sampled_from(["PASSWORD", "API_TOKEN", "URL", "X"])),
+        "value": _field(st.sampled_from(["s3cret", "postgres://u:p@h/db", ""])), "valueFrom": _any}), max_size=2)),
+    "livenessProbe": _any, "readinessProbe": _any, "startupProbe": _any, "volumeMounts": _any,
+    "lifecycle": _any, "envFrom": _any,
+})
+_pod = st.fixed_dictionaries({"containers": _field(st.lists(_field(_container), min_size=1, max_size=2))}, optional={
+    "initContainers": _field(st.lists(_field(_container), max_size=1)),
+    "ephemeralContainers": _field(st.lists(_field(_container), max_size=1)),
+    "securityContext": _any, "hostNetwork": _any, "hostPID": _any, "hostIPC": _any,
+    "volumes": _field(st.lists(st.fixed_dictionaries({}, optional={
+        "name": _field(_str), "hostPath": _any, "emptyDir": _any, "secret": _any}), max_size=2)),
+    "serviceAccountName": _any, "automountServiceAccountToken": _any, "nodeSelector": _any,
+    "affinity": _any, "tolerations": _any, "topologySpreadConstraints": _any, "priorityClassName": _any,
+})
+_template = st.fixed_dictionaries({"spec": _field(_pod)}, optional={"metadata": _any})
+_kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Service",
+          "Ingress", "Secret", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+          "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Namespace"]
+_resource = st.fixed_dictionaries(
+    {"apiVersion": _field(st.sampled_from(["v1", "apps/v1", "batch/v1", "networking.k8s.io/v1",
+                                           "policy/v1", "autoscaling/v2", "rbac.authorization.k8s.io/v1"])),
+     "kind": _field(st.sampled_from(_kinds))},
+    optional={
+        "metadata": _field(st.fixed_dictionaries({}, optional={
+            "name": _field(_str), "namespace": _field(_str), "labels": _any, "annotations": _any})),
+        "spec": _field(st.fixed_dictionaries({"template": _field(_template)}, optional={
+            "replicas": _any, "selector": _any, "strategy": _any,
+            "jobTemplate": _field(st.fixed_dictionaries({}, optional={"spec": _field(st.fixed_dictionaries(
+                {}, optional={"template": _field(_template)}))})),
+            "containers": _field(st.lists(_field(_container), max_size=2)),
+            "ports": _any, "type": _any, "rules": _any, "podSelector": _any, "policyTypes": _any,
+            "ingress": _any, "egress": _any, "minAvailable": _any, "maxUnavailable": _any,
+            "scaleTargetRef": _any, "tls": _any})),
+        "data": _any, "stringData": _any, "rules": _any, "subjects": _any, "roleRef": _any,
+    })
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(_resource, min_size=1, max_size=3))
+def test_rules_survive_wrongly_typed_fields(engine_factory, tmp_path, resources):
+    """JSON is YAML: plausible resources whose fields may have any type, checked together (the
+    cross-resource rules see them all)."""
+    import json
+
+    text = "\n---\n".join(json.dumps(r, ensure_ascii=False) for r in resources)
+    _engine_on(engine_factory, tmp_path, "k8s.yaml", text.encode())

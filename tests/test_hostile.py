@@ -67,6 +67,8 @@ SL001_CASES = {
     "invalid-utf8": ("latin1.yaml", "apiVersion: v1\nkind: ConfigMap\ndata: {k: café}\n".encode("latin-1"), 3, 14,
                      "invalid UTF-8 (byte 0xe9)"),
     "invalid-utf8-dockerfile": ("bad.Dockerfile", b"FROM alpine:3.19\nLABEL a=\xff\xfe\n", 2, 9, "invalid UTF-8"),
+    "control-character": ("ctrl.yaml", "apiVersion: v1\nkind: ConfigMap\ndata: {k: \"é\x1bz\"}\n", 3, 13,
+                          "control characters are not allowed"),  # found by fuzzing: was 1:1
     "tab-indentation": ("tabs.yaml", (HOSTILE / "tabs.yaml").read_bytes(), 4, 1, "cannot start any token"),
     "unterminated-yaml-quote": ("quote.yaml", "apiVersion: v1\nkind: 'Pod\n", 3, 1, "unexpected end of stream"),
     "unterminated-heredoc": ("heredoc.Dockerfile", (HOSTILE / "heredoc.Dockerfile").read_bytes(), 2, 5,
@@ -386,3 +388,37 @@ def test_whole_hostile_tree_in_one_run(tmp_path, fmt):
     if fmt in ("json", "sarif", "gitlab"):
         json.loads(r.out)
     assert not (tmp_path / "SHIPLINT_PWNED").exists()
+
+
+def test_renderer_committed_in_the_tree_is_never_run(tmp_path):
+    """With ``.`` on PATH and the repository as working directory, a ``helm`` or ``kustomize``
+    committed in it would be found first: relative PATH entries are skipped."""
+    _chart(_tree(tmp_path, "x", None), "api")
+    k = tmp_path / "overlay"
+    k.mkdir()
+    (k / "kustomization.yaml").write_text("resources: []\n")
+    for name in ("helm", "kustomize", "kubectl"):
+        evil = tmp_path / name
+        evil.write_text(f"#!/bin/sh\ntouch {tmp_path}/PWNED-{name}\n")
+        evil.chmod(0o755)
+    r = run_shiplint("check", ".", "--format", "json", cwd=tmp_path,
+                     env={"PATH": os.pathsep.join([".", "bin", os.path.dirname(sys.executable), "/nonexistent"])})
+    assert "Traceback" not in r.err
+    assert not list(tmp_path.glob("PWNED-*"))
+    got = {(f["code"], f["path"]) for f in r.json()}
+    assert ("SL007", "api/Chart.yaml") in got and ("SL007", "overlay/kustomization.yaml") in got
+
+
+def test_render_larger_than_the_size_limit_is_not_read(tmp_path):
+    (tmp_path / "repo").mkdir()
+    _chart(_tree(tmp_path / "repo", "x", None), "api")
+    fake = tmp_path / "fake-helm"
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "sys.stdout.write('apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\ndata:\\n')\n"
+                    "sys.stdout.write(''.join(f'  k{i}: v\\n' for i in range(2000)))\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    report = _run(tmp_path / "repo", helm_bin=str(fake), max_file_size=8192)
+    sl = _on(report, "api/Chart.yaml", "SL007")
+    assert len(sl) == 1 and sl[0].level == "error" and "over the 8192-byte limit" in sl[0].message
+    report = _run(tmp_path / "repo", helm_bin=str(fake))  # under the default limit: rendered, checked
+    assert not _on(report, "api/Chart.yaml", "SL007")

@@ -55,13 +55,20 @@ class CannotRender(UsageError):
 # -- finding helm and charts -----------------------------------------------------------------
 
 
+def which(name: str) -> str | None:
+    """``name`` on PATH, skipping relative entries (``.``, ``bin``): with the scanned repository
+    as working directory they would run a ``helm`` committed in it (issue 11)."""
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and os.path.isabs(d)]
+    return shutil.which(name, path=os.pathsep.join(dirs)) if dirs else None
+
+
 def find_helm(options) -> str | None:
     if options.helm_bin:
         path = options.helm_bin
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return os.path.abspath(path)
         return shutil.which(path)
-    return shutil.which("helm")
+    return which("helm")
 
 
 def read_chart_yaml(chart_dir: str) -> dict:
@@ -267,26 +274,38 @@ def _tool_env(tmp: str) -> dict:
 _NO_NETWORK_PROXY = "http://127.0.0.1:9"
 
 
-def run_tool(argv: list[str], what: str, root: str | None = None) -> str:
+def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None) -> str:
     """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
-    (whose message names paths relative to ``root``, never the scratch directory)."""
+    (whose message names paths relative to ``root``, never the scratch directory).  The output
+    goes to a file first: a render larger than ``limit`` bytes (``max-file-size``) is refused
+    without being read into memory (issue 11: a ``range`` over a huge list)."""
     with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
+        out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
         try:
-            proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=RENDER_TIMEOUT)
+            with open(out_path, "wb") as out, open(err_path, "wb") as errf:
+                proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
+                                      stdout=out, stderr=errf, timeout=RENDER_TIMEOUT)
         except subprocess.TimeoutExpired:
             raise RenderError(f"{what} did not finish within {RENDER_TIMEOUT} s") from None
         except OSError as exc:
             raise RenderError(f"{what} could not be run: {exc.strerror or exc}") from None
+        with open(err_path, "rb") as fh:
+            stderr = fh.read(65536)
+        size = os.path.getsize(out_path)
+        if proc.returncode == 0 and limit is not None and size > limit:
+            raise RenderError(f"{what} produced {size} bytes, over the {limit}-byte limit (max-file-size); not read")
+        if proc.returncode == 0:
+            with open(out_path, "rb") as fh:
+                stdout = fh.read()
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip()
+        err = stderr.decode("utf-8", "replace").strip()
         err = re.sub(r"\s+", " ", err.replace(tmp, "<tmp>"))
         err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
         if root:
             err = err.replace(root.rstrip(os.sep) + os.sep, "")
             err = _relative_paths(err, root)  # issue 11: no absolute path of this machine
         raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
-    return proc.stdout.decode("utf-8", "replace")
+    return stdout.decode("utf-8", "replace")
 
 
 _ABS_PATH_RE = re.compile(r"(?<![\w.~/-])(/[^\s'\"`:,;()\[\]{}<>]+)")
@@ -334,7 +353,7 @@ def render_chart(chart_dir: str, display: str, options, root: str | None = None)
         argv += ["--values", os.path.abspath(values)]
     for s in options.helm_set:
         argv += ["--set", s]
-    return run_tool(argv, f"helm template {display}", root)
+    return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None))
 
 
 # -- mapping renders to templates ---------------------------------------------------------------

@@ -24,7 +24,7 @@ from ..discovery import Input, display_path
 from ..errors import UsageError
 from ..findings import Location, Region
 from ..k8s.origin import Item, Render, follow, pointer_steps
-from .helm import RenderError, register, run_tool, _render_failed
+from .helm import RenderError, register, run_tool, which, _render_failed
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 LABEL = "kustomize build"
@@ -484,10 +484,10 @@ def find_kustomize(options) -> list[str] | None:
         if path is None:
             return None
         return [path, "kustomize"] if "kubectl" in os.path.basename(path) else [path, "build"]
-    k = shutil.which("kustomize")
+    k = which("kustomize")  # absolute PATH entries only (issue 11)
     if k:
         return [k, "build"]
-    k = shutil.which("kubectl")
+    k = which("kubectl")
     return [k, "kustomize"] if k else None
 
 
@@ -529,7 +529,7 @@ def check_kustomization(engine, inp: Input):
     kdir = os.path.dirname(inp.abspath)
     kdisp = display_path(kdir, engine.root)
     try:
-        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root)
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root, engine.options.max_file_size)
     except RenderError as exc:
         return findings + _render_failed(engine, str(exc), inp.display), []
     pseudo = f"{kdisp} ({LABEL})"
