@@ -422,3 +422,18 @@ def test_render_larger_than_the_size_limit_is_not_read(tmp_path):
     assert len(sl) == 1 and sl[0].level == "error" and "over the 8192-byte limit" in sl[0].message
     report = _run(tmp_path / "repo", helm_bin=str(fake))  # under the default limit: rendered, checked
     assert not _on(report, "api/Chart.yaml", "SL007")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_chart_yaml_and_kustomize_resource_do_not_hang(tmp_path):
+    """A chart's Chart.yaml and a file a kustomization lists are read by shiplint (chart name,
+    dependencies, source mapping) before any renderer: a FIFO there must not block."""
+    _tree(tmp_path, "x", None)
+    (tmp_path / "chart").mkdir()
+    os.mkfifo(tmp_path / "chart" / "Chart.yaml")
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "kustomization.yaml").write_text("resources: [fifo.yaml]\n")
+    os.mkfifo(tmp_path / "k" / "fifo.yaml")
+    r = run_shiplint("check", ".", "--format", "json", "--helm-bin", str(tmp_path / "no-helm"), cwd=tmp_path)
+    assert r.code == 1 and "Traceback" not in r.err
+    assert any(f["path"] == "valid.yaml" for f in r.json())

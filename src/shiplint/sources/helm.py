@@ -71,15 +71,58 @@ def find_helm(options) -> str | None:
     return which("helm")
 
 
+def read_small(path: str, limit: int = 1 << 20) -> str | None:
+    """The text of a regular file of at most ``limit`` bytes, else None (issue 11: a FIFO or
+    ``/dev/zero`` named ``Chart.yaml`` or listed by a kustomization must not hang the run)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            data = fh.read(limit + 1)
+        except OSError:
+            return None
+    if len(data) > limit:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def special_file(top: str, root: str) -> str | None:
+    """The first file below ``top`` (symlinks resolved, symlinked directories not entered) that
+    is not a regular file — a FIFO, a device, a socket — as a path relative to ``root``.  helm
+    and kustomize read every file they are pointed at and would block on a FIFO (issue 11)."""
+    import stat
+
+    for current, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(current, d))]
+        for name in files:
+            path = os.path.join(current, name)
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                continue  # dangling link: the renderer reports it
+            if not stat.S_ISREG(mode):
+                return display_path(path, root)
+    return None
+
+
 def read_chart_yaml(chart_dir: str) -> dict:
     """``Chart.yaml`` as plain data ({} when unreadable)."""
     from ..sources.yamlsrc import parse_yaml_stream
 
-    try:
-        with open(os.path.join(chart_dir, "Chart.yaml"), encoding="utf-8") as fh:
-            docs = parse_yaml_stream(fh.read())
-    except (OSError, UnicodeDecodeError):
+    text = read_small(os.path.join(chart_dir, "Chart.yaml"))
+    if text is None:
         return {}
+    docs = parse_yaml_stream(text)
     for doc in docs:
         data = getattr(doc, "data", None)
         if isinstance(data, dict):
@@ -92,13 +135,10 @@ def chart_dependencies(chart_dir: str) -> list[dict]:
     if not isinstance(deps, list):  # apiVersion v1 charts keep them in requirements.yaml
         from ..sources.yamlsrc import parse_yaml_stream
 
-        try:
-            with open(os.path.join(chart_dir, "requirements.yaml"), encoding="utf-8") as fh:
-                docs = parse_yaml_stream(fh.read())
-            data = getattr(docs[0], "data", None) if docs else None
-            deps = data.get("dependencies") if isinstance(data, dict) else None
-        except (OSError, UnicodeDecodeError):
-            deps = None
+        text = read_small(os.path.join(chart_dir, "requirements.yaml"))
+        docs = parse_yaml_stream(text) if text is not None else []
+        data = getattr(docs[0], "data", None) if docs else None
+        deps = data.get("dependencies") if isinstance(data, dict) else None
     return [d for d in deps or () if isinstance(d, dict) and isinstance(d.get("name"), str)]
 
 
@@ -411,12 +451,12 @@ class _Templates:
 
     def get(self, path: str):
         if path not in self._cache:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    lines = fh.read().splitlines()
-                self._cache[path] = (lines, _sections(lines))
-            except OSError:
+            text = read_small(path, 50 << 20)  # issue 11: regular files only, bounded
+            if text is None:
                 self._cache[path] = None
+            else:
+                lines = text.splitlines()
+                self._cache[path] = (lines, _sections(lines))
         return self._cache[path]
 
 
@@ -486,6 +526,10 @@ def check_chart(engine, inp: Input):
         # issue 11: a library chart renders nothing by design (helm refuses to): its named
         # templates are checked through the charts that include them
         return [], []
+    special = special_file(chart_dir, engine.root)
+    if special is not None:  # issue 11: never hand helm a FIFO or a device
+        return _render_failed(engine, f"chart not rendered: {special} is not a regular file "
+                                      "(a FIFO, socket or device)", chart_yaml), []
     try:
         text = render_chart(chart_dir, inp.display, engine.options, engine.root)
     except CannotRender as exc:
