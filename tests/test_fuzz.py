@@ -109,11 +109,11 @@ def _check_dockerfile(text: str) -> None:
 _real_parse_error = yamlsrc._parse_error
 
 
-def _only_yaml_errors(exc, line_offset):
+def _only_yaml_errors(exc, *args, **kwargs):
     # parse_yaml_stream turns any exception into a ParseError: only libyaml's own errors may get
     # there (anything else is a bug of ours hidden as a parse error)
     assert isinstance(exc, YAMLError), f"{type(exc).__name__}: {exc}"
-    return _real_parse_error(exc, line_offset)
+    return _real_parse_error(exc, *args, **kwargs)
 
 
 def _check_yaml(text: str) -> None:
@@ -378,3 +378,30 @@ def test_rules_survive_wrongly_typed_fields(engine_factory, tmp_path, resources)
 
     text = "\n---\n".join(json.dumps(r, ensure_ascii=False) for r in resources)
     _engine_on(engine_factory, tmp_path, "k8s.yaml", text.encode())
+
+
+# -- structurally valid Dockerfiles with odd arguments: every Dockerfile rule must cope ---------
+
+_DF_ARGS = ["alpine", "alpine:3.19", "scratch", "ubuntu@sha256:" + "a" * 64, "$BASE", "${IMG:-x}", "AS build",
+            "--platform=linux/amd64", "--from=build", "--from=0", "--chown=1:1", "--chmod=755", "--link",
+            "--mount=type=secret,id=x", "--mount=type=cache,target=/root/.cache", "--network=none",
+            "apt-get update", "apt-get install -y curl", "&&", "rm -rf /var/lib/apt/lists/*", "pip install x",
+            "apk add --no-cache y", "curl -fsSL https://x | sh", "sudo", "cd /x", "yum install z", "npm ci",
+            '["sh", "-c", "x"]', "[]", '["a"', "0", "1000", "root", "1000:1000", "/app", ".", "src", "dst/",
+            "https://example.com/a.tgz", "A=1", "PASSWORD=x", "B", "80/tcp", "8080", "NONE", "CMD curl -f x",
+            "--interval=5s", "SIGTERM", "9", "<<EOF\nx\nEOF", "\\\n  more", "'quoted'", '"dq"', "#", "=", "-"]
+_DF_KEYWORDS = ["RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "ENV", "ARG", "LABEL", "EXPOSE", "USER", "WORKDIR",
+                "VOLUME", "SHELL", "HEALTHCHECK", "ONBUILD RUN", "STOPSIGNAL", "MAINTAINER"]
+_from = st.tuples(st.sampled_from(["", "--platform=linux/amd64 ", "--platform=$BUILDPLATFORM "]),
+                  st.sampled_from(_DF_ARGS[:6] + ["build", "node:20-alpine", "r.example:5000/a/b:1"]),
+                  st.sampled_from(["", " AS build", " as final"])).map(lambda t: "FROM " + "".join(t))
+_df_line = st.one_of(_from, st.tuples(st.sampled_from(_DF_KEYWORDS), st.lists(st.sampled_from(_DF_ARGS), min_size=1,
+                                                                             max_size=5))
+                     .map(lambda t: t[0] + " " + " ".join(t[1])))
+_dockerfile = st.tuples(_from, st.lists(_df_line, max_size=12)).map(lambda t: t[0] + "\n" + "\n".join(t[1]) + "\n")
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(_dockerfile)
+def test_dockerfile_rules_survive_odd_arguments(engine_factory, tmp_path, text):
+    _engine_on(engine_factory, tmp_path, "Dockerfile", text.encode())
