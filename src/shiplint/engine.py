@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from .discovery import Input, classify_name, display_path, is_virtualenv, matches_any, walk
@@ -19,6 +20,9 @@ from .findings import LEVEL_RANK, Finding, Hit, Location, Region
 from .rule import Rule
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+#: Input kind of a symlinked file met in a directory walk whose target lies outside both the
+#: walked directory and the root (issue 11): reported (SL003), never read.
+OUTSIDE_LINK = "outside-link"
 
 
 @dataclass
@@ -214,6 +218,8 @@ class Engine:
                     kind = self._classify(disp)
                     if kind is None or excluded(f):
                         continue
+                    if os.path.islink(f) and not _inside(f, (abspath, self.root)):  # issue 11
+                        kind = OUTSIDE_LINK
                     seen.add(f)
                     inputs.append(Input(disp, f, kind))
             else:
@@ -234,7 +240,17 @@ class Engine:
         # one input that is rendered; the files they hold or list are not linted on their own.
         from .sources import helm, kustomize
 
-        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
+        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root), self.root)
+        # issue 11: a chart or kustomization the user named (its directory or its file) cannot
+        # render → exit 2 now; one met in a directory walk → an SL007 finding, the run goes on
+        named = {os.path.abspath(p) for p in paths if p != "-"}
+        for inp in inputs:
+            if inp.kind in ("helm-chart", "kustomize") and inp.abspath:
+                d = inp.abspath if inp.kind == "helm-chart" else os.path.dirname(inp.abspath)
+                if d in named or os.path.join(d, "Chart.yaml") in named or inp.abspath in named:
+                    inp.explicit = True
+                    if inp.kind == "helm-chart":
+                        helm.preflight(inp.abspath, inp.display, opts)
         return inputs
 
     def _classify(self, display: str) -> str | None:
@@ -306,13 +322,7 @@ class Engine:
             data = inp.text.encode("utf-8", "surrogateescape") if isinstance(inp.text, str) else inp.text
         else:
             try:
-                if os.path.isdir(inp.abspath):
-                    raise _Unreadable("is a directory")
-                size = os.path.getsize(inp.abspath)
-                if size > self.options.max_file_size:
-                    raise _TooLarge(size)
-                with open(inp.abspath, "rb") as fh:
-                    data = fh.read(self.options.max_file_size + 1)
+                data = _read_regular(inp.abspath, self.options.max_file_size)
             except FileNotFoundError:
                 raise _Unreadable("no such file or directory") from None
             except PermissionError:
@@ -348,11 +358,15 @@ class Engine:
             resource=hit.resource or _subject_resource(hit.subject),
         )
 
-    def core(self, code: str, message: str, path: str, region: Region, subject: str = "") -> list[Finding]:
+    def core(self, code: str, message: str, path: str, region: Region, subject: str = "",
+             level: str | None = None) -> list[Finding]:
         r = self.all_rules.get(code)
         if r is None or code not in self.rules:
             return []
-        return [self.stamp(r, Hit(message, region, subject=subject), path)]
+        hit = Hit(message, region, subject=subject)
+        if level:  # a per-finding level (issue 11: SL007 warning when the renderer is missing)
+            hit.properties["level"] = level
+        return [self.stamp(r, hit, path)]
 
     def run_rules(self, target: str, subject, path: str, inp: Input | None) -> list[Finding]:
         out: list[Finding] = []
@@ -379,6 +393,8 @@ class Engine:
             from .sources import helm, kustomize
 
             return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
+        if inp.kind == OUTSIDE_LINK:  # issue 11: never read what a hostile tree links to
+            return self._unreadable(inp, "a symlink to a file outside the scanned tree; not followed"), []
         if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
             return self._unreadable(inp, "no such file or directory"), []
         try:
@@ -502,6 +518,42 @@ def _subject_resource(subject: str) -> str:
 
 class _Unreadable(Exception):
     pass
+
+
+def _inside(path: str, tops) -> bool:
+    """Whether ``path``, symlinks resolved, lies in one of the directories ``tops``."""
+    real = os.path.realpath(path)
+    for top in tops:
+        t = os.path.realpath(top)
+        if real == t or real.startswith(t.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _read_regular(path: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (issue 11: hostile trees).
+
+    Opened without blocking and checked on the open descriptor, so that a FIFO, a device
+    (``/dev/zero``), a socket or a directory — possibly behind a symlink, possibly swapped in
+    after a check — is refused instead of hanging or filling memory; a file that grows while it
+    is read is cut at the limit and reported as too large."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise _Unreadable("is a directory") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _Unreadable("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise _Unreadable("not a regular file (a FIFO, socket or device); not read")
+        if st.st_size > limit:
+            raise _TooLarge(st.st_size)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _TooLarge(len(data))
+    return data
 
 
 class _TooLarge(Exception):

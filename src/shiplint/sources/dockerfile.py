@@ -443,7 +443,7 @@ class _Parser:
             name, ok = _shell_unquote(rest)
             if not ok:
                 line, col = pm.pos(w.start())
-                raise ParseError(f"unterminated quote in heredoc delimiter {word}", line, col)
+                raise ParseError(f"unterminated quote in heredoc delimiter {_shown(word)}", line, col)
             if not name:
                 continue
             quoted = (name.count("'") + name.count('"')) != (rest.count("'") + rest.count('"'))
@@ -595,6 +595,31 @@ class _Parser:
         return stage
 
 
+_URL_PASSWORD = re.compile(r"(//[^/@:\s]*:)[^/@\s]*@")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """File text quoted in a parse error (issue 11): never a value after ``=`` (``unknown
+    instruction: DB_PASSWORD=…`` from a line that lost its continuation) nor the password of a
+    URL, and at most ``limit`` characters."""
+    key, eq, _ = text.partition("=")
+    out = _URL_PASSWORD.sub(r"\1****@", key + "=…" if eq else text)
+    return out if len(out) <= limit else out[:limit] + "…"
+
+
+_KEYWORD_SHAPED = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,23}|\S{1,4}")
+
+
+def _shown_keyword(word: str) -> str:
+    """The word of an unknown instruction: shown when it looks like a keyword (``BOGUS``, a
+    template's ``{{``), else only its length — a line that is a pasted token is not echoed."""
+    if "=" not in word and _KEYWORD_SHAPED.fullmatch(word):
+        return word
+    if "=" in word and _KEYWORD_SHAPED.fullmatch(word.partition("=")[0]):
+        return _shown(word)
+    return f"a word of {len(word)} characters (not shown)"
+
+
 def _check_reference(value: str, region: Region) -> None:
     """BuildKit refuses a FROM image that is not a valid reference ("invalid reference format").
 
@@ -608,7 +633,7 @@ def _check_reference(value: str, region: Region) -> None:
         ref = replace(ref, digest=None, digest_valid=False)
     if not ref.is_valid:
         raise ParseError(
-            f"invalid image reference in FROM: {value[:80]!r} (BuildKit: invalid reference format)",
+            f"invalid image reference in FROM: {_shown(value, 80)!r} (BuildKit: invalid reference format)",
             region.line,
             region.column,
         )
@@ -635,7 +660,7 @@ def _build_instruction(
     keyword_region = pm.region(start, kw_end)
     if keyword not in KEYWORDS:
         raise ParseError(
-            f"unknown instruction: {joined[start:kw_end][:40]}",
+            f"unknown instruction: {_shown_keyword(joined[start:kw_end])}",
             keyword_region.line,
             keyword_region.column,
         )
@@ -746,7 +771,7 @@ def _build_instruction(
             else:
                 inst.args = [head, *words(rest)]
         else:
-            raise err(f"Unknown type {first.group()!r} in HEALTHCHECK (try CMD)", 0)
+            raise err(f"Unknown type {_shown(first.group())!r} in HEALTHCHECK (try CMD)", 0)
     elif keyword in _WHITESPACE_SPLIT:  # FROM, EXPOSE
         inst.args = plain_words()
     else:
@@ -761,8 +786,8 @@ def _build_instruction(
                 for a in inst.args:
                     if "=" not in a.value:
                         raise ParseError(
-                            f"Syntax error - can't find = in {a.value[:60]!r}. "
-                            "Must be of the form: name=value",
+                            "Syntax error - can't find = in this word (not shown: it may be a "
+                            "secret value). Must be of the form: name=value",
                             a.region.line,
                             a.region.column,
                         )

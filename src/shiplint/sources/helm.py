@@ -47,7 +47,19 @@ class RenderError(Exception):
     """helm (or kustomize) could not render; the message is the tool's, trimmed."""
 
 
+class CannotRender(UsageError):
+    """This machine cannot render the chart (helm missing, dependencies not vendored): exit 2
+    for a chart the user named, an SL007 warning for one met in a directory walk (issue 11)."""
+
+
 # -- finding helm and charts -----------------------------------------------------------------
+
+
+def which(name: str) -> str | None:
+    """``name`` on PATH, skipping relative entries (``.``, ``bin``): with the scanned repository
+    as working directory they would run a ``helm`` committed in it (issue 11)."""
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and os.path.isabs(d)]
+    return shutil.which(name, path=os.pathsep.join(dirs)) if dirs else None
 
 
 def find_helm(options) -> str | None:
@@ -56,18 +68,61 @@ def find_helm(options) -> str | None:
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return os.path.abspath(path)
         return shutil.which(path)
-    return shutil.which("helm")
+    return which("helm")
+
+
+def read_small(path: str, limit: int = 1 << 20) -> str | None:
+    """The text of a regular file of at most ``limit`` bytes, else None (issue 11: a FIFO or
+    ``/dev/zero`` named ``Chart.yaml`` or listed by a kustomization must not hang the run)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            data = fh.read(limit + 1)
+        except OSError:
+            return None
+    if len(data) > limit:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def special_file(top: str, root: str) -> str | None:
+    """The first file below ``top`` (symlinks resolved, symlinked directories not entered) that
+    is not a regular file — a FIFO, a device, a socket — as a path relative to ``root``.  helm
+    and kustomize read every file they are pointed at and would block on a FIFO (issue 11)."""
+    import stat
+
+    for current, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(current, d))]
+        for name in files:
+            path = os.path.join(current, name)
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                continue  # dangling link: the renderer reports it
+            if not stat.S_ISREG(mode):
+                return display_path(path, root)
+    return None
 
 
 def read_chart_yaml(chart_dir: str) -> dict:
     """``Chart.yaml`` as plain data ({} when unreadable)."""
     from ..sources.yamlsrc import parse_yaml_stream
 
-    try:
-        with open(os.path.join(chart_dir, "Chart.yaml"), encoding="utf-8") as fh:
-            docs = parse_yaml_stream(fh.read())
-    except (OSError, UnicodeDecodeError):
+    text = read_small(os.path.join(chart_dir, "Chart.yaml"))
+    if text is None:
         return {}
+    docs = parse_yaml_stream(text)
     for doc in docs:
         data = getattr(doc, "data", None)
         if isinstance(data, dict):
@@ -80,13 +135,10 @@ def chart_dependencies(chart_dir: str) -> list[dict]:
     if not isinstance(deps, list):  # apiVersion v1 charts keep them in requirements.yaml
         from ..sources.yamlsrc import parse_yaml_stream
 
-        try:
-            with open(os.path.join(chart_dir, "requirements.yaml"), encoding="utf-8") as fh:
-                docs = parse_yaml_stream(fh.read())
-            data = getattr(docs[0], "data", None) if docs else None
-            deps = data.get("dependencies") if isinstance(data, dict) else None
-        except (OSError, UnicodeDecodeError):
-            deps = None
+        text = read_small(os.path.join(chart_dir, "requirements.yaml"))
+        docs = parse_yaml_stream(text) if text is not None else []
+        data = getattr(docs[0], "data", None) if docs else None
+        deps = data.get("dependencies") if isinstance(data, dict) else None
     return [d for d in deps or () if isinstance(d, dict) and isinstance(d.get("name"), str)]
 
 
@@ -181,7 +233,8 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     """Turn each chart directory met (a ``Chart.yaml``) into one ``helm-chart`` input and drop
     the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting.
     With ``options``, a chart that cannot be rendered (no helm, dependencies not vendored)
-    is a :class:`UsageError` now, before anything else is rendered."""
+    is a :class:`UsageError` now, before anything else is rendered (the engine passes none and
+    preflights only the charts the user named, issue 11)."""
     charts = []
     for inp in inputs:
         if inp.abspath and os.path.basename(inp.abspath) == "Chart.yaml":
@@ -247,28 +300,69 @@ def _tool_env(tmp: str) -> dict:
         KUSTOMIZE_PLUGIN_HOME=os.path.join(tmp, "plugins"),
         KUBECONFIG=os.path.join(tmp, "no-kubeconfig"),
     )
+    # issue 11: no network — a render never needs one (dependencies are vendored, remote
+    # kustomize resources are refused first); any attempt goes to a closed local port
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        env[var] = _NO_NETWORK_PROXY
+    for var in ("NO_PROXY", "no_proxy"):
+        env.pop(var, None)
+    env["GIT_TERMINAL_PROMPT"] = "0"
     return env
 
 
-def run_tool(argv: list[str], what: str, root: str | None = None) -> str:
+#: A proxy on a port nothing listens on (the discard port of the loopback address).
+_NO_NETWORK_PROXY = "http://127.0.0.1:9"
+
+
+def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None) -> str:
     """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
-    (whose message names paths relative to ``root``, never the scratch directory)."""
+    (whose message names paths relative to ``root``, never the scratch directory).  The output
+    goes to a file first: a render larger than ``limit`` bytes (``max-file-size``) is refused
+    without being read into memory (issue 11: a ``range`` over a huge list)."""
     with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
+        out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
         try:
-            proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=RENDER_TIMEOUT)
+            with open(out_path, "wb") as out, open(err_path, "wb") as errf:
+                proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
+                                      stdout=out, stderr=errf, timeout=RENDER_TIMEOUT)
         except subprocess.TimeoutExpired:
             raise RenderError(f"{what} did not finish within {RENDER_TIMEOUT} s") from None
         except OSError as exc:
             raise RenderError(f"{what} could not be run: {exc.strerror or exc}") from None
+        with open(err_path, "rb") as fh:
+            stderr = fh.read(65536)
+        size = os.path.getsize(out_path)
+        if proc.returncode == 0 and limit is not None and size > limit:
+            raise RenderError(f"{what} produced {size} bytes, over the {limit}-byte limit (max-file-size); not read")
+        if proc.returncode == 0:
+            with open(out_path, "rb") as fh:
+                stdout = fh.read()
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip()
+        err = stderr.decode("utf-8", "replace").strip()
         err = re.sub(r"\s+", " ", err.replace(tmp, "<tmp>"))
         err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
         if root:
             err = err.replace(root.rstrip(os.sep) + os.sep, "")
+            err = _relative_paths(err, root)  # issue 11: no absolute path of this machine
         raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
-    return proc.stdout.decode("utf-8", "replace")
+    return stdout.decode("utf-8", "replace")
+
+
+_ABS_PATH_RE = re.compile(r"(?<![\w.~/-])(/[^\s'\"`:,;()\[\]{}<>]+)")
+
+
+def _relative_paths(text: str, root: str) -> str:
+    """Absolute paths in a tool's message (files outside ``root``, such as a kustomize base in
+    another directory) rewritten relative to ``root`` (issue 11)."""
+
+    def rel(m: re.Match) -> str:
+        path = m.group(1)
+        top = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        if not top or not os.path.isdir(os.sep + top):  # not a path of this machine (a URL part…)
+            return path
+        return display_path(path, root)
+
+    return _ABS_PATH_RE.sub(rel, text)
 
 
 def preflight(chart_dir: str, display: str, options) -> str:
@@ -276,13 +370,13 @@ def preflight(chart_dir: str, display: str, options) -> str:
     missing or the chart's dependencies are not vendored."""
     helm = find_helm(options)
     if helm is None:
-        raise UsageError(
+        raise CannotRender(
             f"{display}: rendering this Helm chart needs helm, which was not found"
             + (f" at {options.helm_bin!r}" if options.helm_bin else " on PATH")
             + " (install helm, pass --helm-bin, or --exclude the chart)")
     missing = missing_dependencies(chart_dir)
     if missing:
-        raise UsageError(
+        raise CannotRender(
             f"{display}: chart dependencies not vendored under charts/: {', '.join(missing)} "
             f"(run 'helm dependency build {display}' first; shiplint renders offline)")
     return helm
@@ -299,7 +393,7 @@ def render_chart(chart_dir: str, display: str, options, root: str | None = None)
         argv += ["--values", os.path.abspath(values)]
     for s in options.helm_set:
         argv += ["--set", s]
-    return run_tool(argv, f"helm template {display}", root)
+    return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None))
 
 
 # -- mapping renders to templates ---------------------------------------------------------------
@@ -357,12 +451,12 @@ class _Templates:
 
     def get(self, path: str):
         if path not in self._cache:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    lines = fh.read().splitlines()
-                self._cache[path] = (lines, _sections(lines))
-            except OSError:
+            text = read_small(path, 50 << 20)  # issue 11: regular files only, bounded
+            if text is None:
                 self._cache[path] = None
+            else:
+                lines = text.splitlines()
+                self._cache[path] = (lines, _sections(lines))
         return self._cache[path]
 
 
@@ -428,8 +522,20 @@ def check_chart(engine, inp: Input):
     """Render a chart directory and lint the render; findings land on the templates."""
     chart_dir = inp.abspath
     chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
+    if read_chart_yaml(chart_dir).get("type") == "library":
+        # issue 11: a library chart renders nothing by design (helm refuses to): its named
+        # templates are checked through the charts that include them
+        return [], []
+    special = special_file(chart_dir, engine.root)
+    if special is not None:  # issue 11: never hand helm a FIFO or a device
+        return _render_failed(engine, f"chart not rendered: {special} is not a regular file "
+                                      "(a FIFO, socket or device)", chart_yaml), []
     try:
         text = render_chart(chart_dir, inp.display, engine.options, engine.root)
+    except CannotRender as exc:
+        if inp.explicit:
+            raise
+        return _render_failed(engine, f"chart not rendered: {exc}", chart_yaml, "warning"), []
     except RenderError as exc:
         return _render_failed(engine, str(exc), chart_yaml), []
     pseudo = f"{inp.display} ({LABEL})"
@@ -472,12 +578,15 @@ def register(engine, render: Render) -> None:
     renders[render.path] = render
 
 
-def _render_failed(engine, message: str, path: str):
-    engine.notifications.append(_notification(message, path))
-    return engine.core("SL001", message, path, Region(1, 1), subject=f"render:{path}")
+def _render_failed(engine, message: str, path: str, level: str = "error"):
+    """SL007 (issue 11) on the chart's ``Chart.yaml`` or the kustomization file, line 1:
+    ``error`` when the render ran and failed, ``warning`` when it could not be attempted here
+    (renderer missing, dependencies not vendored, remote resources)."""
+    engine.notifications.append(_notification(message, path, level))
+    return engine.core("SL007", message, path, Region(1, 1), subject=f"render:{path}", level=level)
 
 
-def _notification(message: str, path: str):
+def _notification(message: str, path: str, level: str = "error"):
     from ..engine import Notification
 
-    return Notification(message, "error", path, Region(1, 1), kind="render-error")
+    return Notification(message, level, path, Region(1, 1), kind="render-error")

@@ -24,7 +24,7 @@ from ..discovery import Input, display_path
 from ..errors import UsageError
 from ..findings import Location, Region
 from ..k8s.origin import Item, Render, follow, pointer_steps
-from .helm import RenderError, register, run_tool, _render_failed
+from .helm import RenderError, read_small, register, run_tool, special_file, which, _render_failed
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 LABEL = "kustomize build"
@@ -47,10 +47,8 @@ def _parse(path: str):
     """The documents of a YAML file (positioned), [] when unreadable."""
     from .yamlsrc import parse_yaml_stream
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError):
+    text = read_small(path, 50 << 20)  # issue 11: regular files only, bounded
+    if text is None:
         return [], []
     docs = [d for d in parse_yaml_stream(text) if hasattr(d, "data")]
     return docs, text.splitlines()
@@ -484,10 +482,10 @@ def find_kustomize(options) -> list[str] | None:
         if path is None:
             return None
         return [path, "kustomize"] if "kubectl" in os.path.basename(path) else [path, "build"]
-    k = shutil.which("kustomize")
+    k = which("kustomize")  # absolute PATH entries only (issue 11)
     if k:
         return [k, "build"]
-    k = shutil.which("kubectl")
+    k = which("kubectl")
     return [k, "kustomize"] if k else None
 
 
@@ -514,9 +512,18 @@ def check_kustomization(engine, inp: Input):
     if remote:
         msg = (f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
                "(shiplint renders offline; vendor it or check the rendered output)")
+        return findings + _render_failed(engine, msg, inp.display, "warning"), []
+    special = next((f for f in (special_file(os.path.dirname(n.file), engine.root) for n in node.walk()) if f), None)
+    if special is not None:  # issue 11: never hand kustomize a FIFO or a device
+        msg = f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)"
         return findings + _render_failed(engine, msg, inp.display), []
     argv = find_kustomize(engine.options)
     if argv is None:
+        if not inp.explicit:  # issue 11: met in a directory walk → SL007, the run goes on
+            return findings + _render_failed(
+                engine, "kustomization not rendered: neither kustomize nor kubectl found"
+                + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH"),
+                inp.display, "warning"), []
         raise UsageError(
             f"{inp.display}: rendering this kustomization needs kustomize or kubectl, neither found"
             + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH")
@@ -524,7 +531,7 @@ def check_kustomization(engine, inp: Input):
     kdir = os.path.dirname(inp.abspath)
     kdisp = display_path(kdir, engine.root)
     try:
-        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root)
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root, engine.options.max_file_size)
     except RenderError as exc:
         return findings + _render_failed(engine, str(exc), inp.display), []
     pseudo = f"{kdisp} ({LABEL})"

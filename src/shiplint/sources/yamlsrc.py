@@ -240,13 +240,18 @@ def _hashable(key):
         return str(key)
 
 
-def _parse_error(exc: Exception, line_offset: int) -> ParseError:
+def _parse_error(exc: Exception, line_offset: int, text: str | None = None) -> ParseError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{context}: {problem}" if context else str(problem)
     if mark is not None:
         return ParseError(message, mark.line + 1 + line_offset, mark.column + 1)
+    position = getattr(exc, "position", None)
+    if isinstance(position, int) and text is not None:
+        # issue 11: a reader error (a control character) has no mark, only libyaml's byte offset
+        prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore")
+        return ParseError(message, prefix.count("\n") + 1 + line_offset, len(prefix) - prefix.rfind("\n"))
     return ParseError(message, 1 + line_offset, 1)
 
 
@@ -266,7 +271,7 @@ def parse_yaml_stream(text: str) -> list[YamlDocument | ParseError]:
         except ParseError as exc:
             err = exc
         except Exception as exc:  # libyaml scanner / parser / reader errors
-            err = _parse_error(exc, offset_lines)
+            err = _parse_error(exc, offset_lines, remaining)
         results.append(err)
         # resume at the first document marker after the error line
         rel_line = err.line - offset_lines

@@ -18,7 +18,7 @@ def check(resource, ctx):
     for c in pod.containers():
         profile, path = c.effective("seccompProfile")
         ptype = profile.get("type") if isinstance(profile, dict) else None
-        if ptype in GOOD:
+        if isinstance(ptype, str) and ptype in GOOD:  # a list or a map there is not hashable
             continue
         if isinstance(profile, dict) and "type" in profile:
             where = resource.region_at(path + ("type",))
