@@ -78,10 +78,13 @@ def cli() -> None:
               help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
 @click.option("--progress/--no-progress", "progress", default=None,
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
+# performance (issue 10)
+@click.option("--stats", "print_stats", is_flag=True, hidden=True,
+              help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
           config_file, no_config, strict, baseline_file, write_baseline_file,
-          sarif_category, progress):
+          sarif_category, progress, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
     from .plugins import Plugins
@@ -130,6 +133,10 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         report = engine.run(list(paths), stdin_data, progress=meter)
     finally:
         meter.close()
+    if print_stats:  # issue 10: read by benchmarks/run.py
+        import json
+
+        click.echo("shiplint-stats: " + json.dumps(engine.stats, sort_keys=True), err=True)
     if write_baseline_file:  # baselines (issue 7)
         from .baseline import write_baseline
 

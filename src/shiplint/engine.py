@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass, field
 
 from .discovery import Input, classify_name, display_path, is_virtualenv, matches_any, walk
@@ -182,6 +183,8 @@ class Engine:
         self.notifications: list[Notification] = []
         # Helm/Kustomize (issue 6): renders whose findings postprocess() moves to the sources
         self.renders: dict = {}
+        # benchmarks (issue 10): what was read and parsed, for the hidden --stats option
+        self.stats = {"files": 0, "bytes": 0, "documents": 0, "resources": 0, "renders": 0, "render_seconds": 0.0}
 
     # -- inputs ----------------------------------------------------------------------------
     def collect(self, paths: list[str]) -> list[Input]:
@@ -317,6 +320,8 @@ class Engine:
             raise ParseError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
         if text.startswith("\ufeff"):
             text = text[1:]
+        self.stats["files"] += 1  # issue 10
+        self.stats["bytes"] += len(data)
         return text
 
     def stamp(self, r: Rule, hit: Hit, path: str) -> Finding:
@@ -364,7 +369,12 @@ class Engine:
         if inp.kind in ("helm-chart", "kustomize"):  # issue 6: rendered inputs
             from .sources import helm, kustomize
 
-            return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
+            started = time.perf_counter()  # issue 10: rendering time, for --stats
+            try:
+                return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
+            finally:
+                self.stats["renders"] += 1
+                self.stats["render_seconds"] += time.perf_counter() - started
         if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
             return self._unreadable(inp, "no such file or directory"), []
         try:
@@ -422,6 +432,7 @@ class Engine:
         if _looks_like_template(text) and not inp.explicit:
             return [], []
         docs = parse_yaml_stream(text)
+        self.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))  # issue 10
         suppress = not self.options.strict and "shiplint" in text  # inline suppressions (issue 7)
         if suppress:
             self.suppression_index().add_yaml(path, text, docs)
@@ -433,6 +444,7 @@ class Engine:
                 findings.extend(self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last value wins in kubectl",
                                           path, dup.region, subject=f"dup:{doc.index}:{dup.key}"))
             for res in resources_from_document(doc.data, path, doc.index):
+                self.stats["resources"] += 1  # issue 10
                 resources.append(res)
                 if suppress:
                     self.suppression_index().add_resource(res)
