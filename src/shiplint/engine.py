@@ -20,6 +20,9 @@ from .findings import LEVEL_RANK, Finding, Hit, Location, Region
 from .rule import Rule
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+#: Files that make collect() group inputs into Helm charts and kustomizations (issue 10: the
+#: helm and kustomize modules are imported only when one of these is met).
+_RENDER_FILE_NAMES = frozenset({"Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
 @dataclass
@@ -164,9 +167,11 @@ class Engine:
 
         self.options = options
         self.plugins = plugins or Plugins(disabled=options.disabled_plugins)
-        from .k8s.model import register_pod_template_paths
+        pod_paths = self.plugins.pod_template_paths()
+        if pod_paths:  # issue 10: the model (and ruamel) is imported only when needed
+            from .k8s.model import register_pod_template_paths
 
-        register_pod_template_paths(self.plugins.pod_template_paths())
+            register_pod_template_paths(pod_paths)
         self.all_rules = self.plugins.rules()
         self.rules = select_rules(self.all_rules, options)
         for code, level in options.severity.items():
@@ -224,9 +229,10 @@ class Engine:
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
         # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
         # one input that is rendered; the files they hold or list are not linted on their own.
-        from .sources import helm, kustomize
+        if any(i.abspath and os.path.basename(i.abspath) in _RENDER_FILE_NAMES for i in inputs):  # issue 10
+            from .sources import helm, kustomize
 
-        inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
+            inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root, opts), self.root)
         return inputs
 
     def _classify(self, display: str) -> str | None:
@@ -394,10 +400,11 @@ class Engine:
         if kind == "dockerfile":
             return self.check_dockerfile(inp, text), []
         if kind == "yaml":
-            from .sources import helm  # issue 6: a helm render (`# Source:` comments)
+            if "# Source: " in text:  # issue 10: helm imported only for what may be a render
+                from .sources import helm  # issue 6: a helm render (`# Source:` comments)
 
-            if helm.has_source_comments(text):
-                return helm.check_rendered(self, inp, text)
+                if helm.has_source_comments(text):
+                    return helm.check_rendered(self, inp, text)
             return self.check_yaml(inp, text)
         return [], []
 

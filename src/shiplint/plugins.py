@@ -32,6 +32,43 @@ def disabled_from_env() -> set[str]:
     return {p.strip() for p in raw.split(",") if p.strip()}
 
 
+def _may_declare_plugins() -> bool:
+    """False only when certainly no installed distribution declares a ``shiplint`` entry point.
+
+    Importing :mod:`importlib.metadata` and reading every distribution's metadata costs more
+    than the rest of a one-file run (issue 10).  This looks at the ``entry_points.txt`` of the
+    ``*.dist-info``/``*.egg-info`` directories on ``sys.path`` (where importlib.metadata finds
+    them) and answers True (let importlib.metadata decide) whenever it is unsure: a zip or egg
+    on ``sys.path``, or another finder that can provide distributions."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    for finder in sys.meta_path:
+        if finder is not PathFinder and hasattr(finder, "find_distributions"):
+            return True
+    for entry in sys.path:
+        path = entry or "."
+        try:
+            with os.scandir(path) as it:
+                names = [e.name for e in it]
+        except NotADirectoryError:
+            return True  # a zip archive or an egg
+        except OSError:
+            continue
+        for name in names:
+            if not name.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(path, name, "entry_points.txt"), "rb") as fh:
+                    if b"[" + ENTRY_POINT_GROUP.encode() + b"]" in fh.read():
+                        return True
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            except OSError:
+                return True
+    return False
+
+
 class Plugins:
     """A pluggy manager with shiplint's hooks, the built-in plugin and installed plugins."""
 
@@ -50,6 +87,8 @@ class Plugins:
         self._rules = None
 
     def _load_entry_points(self, disabled: set[str]) -> None:
+        if not _may_declare_plugins():  # issue 10: no importlib.metadata when nothing to find
+            return
         from importlib.metadata import entry_points
 
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
