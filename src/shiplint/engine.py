@@ -258,13 +258,90 @@ class Engine:
         findings: list[Finding] = []
         resources = []
         progress = getattr(self, "progress", None)  # issue 9
-        for done, inp in enumerate(inputs, 1):
-            f, res = self.check_input(inp)
+        jobs = parallel_jobs(self.options.jobs, inputs)  # issue 10: --jobs
+        results = self._parallel_results(inputs, jobs) if jobs > 1 else map(self.check_input, inputs)
+        for done, (f, res) in enumerate(results, 1):
             findings.extend(f)
             resources.extend(res)
             if progress is not None:
                 progress(done, len(inputs))
         return findings, resources
+
+    # -- --jobs N (issue 10) ----------------------------------------------------------------
+    def _parallel_results(self, inputs: list[Input], jobs: int):
+        """``check_input`` of each input in forked worker processes; yields ``(findings,
+        resources)`` in input order while merging into this engine what each worker's engine
+        collected (notifications, renders, suppressions, statistics, kustomizations checked),
+        so that everything after this step sees what a one-process run sees."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        for r in self.rules.values():  # rule modules loaded lazily: once here, not per worker
+            try:
+                getattr(r.check, "load", lambda: None)()
+            except Exception:
+                pass  # reported as a rule failure where it runs
+        global _WORKER
+        _WORKER = (self, inputs)  # inherited by the forked workers: no re-import, no re-init
+        n = len(inputs)
+        chunksize = max(1, min(16, n // (jobs * 32)))
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_init)
+        try:
+            for part in pool.map(_worker_check, range(n), chunksize=chunksize):
+                yield self._merge_part(part)
+        except BrokenProcessPool:
+            raise RuntimeError("a worker process died; run again with --jobs 1 to see why") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _WORKER = None
+
+    def _check_isolated(self, inp: Input) -> dict:
+        """In a worker: check one input on a clean slate and return everything it produced."""
+        self.notifications = []
+        self.renders = {}
+        self._suppressions = None
+        self.stats = dict.fromkeys(self.stats, 0)
+        self._shiplint_kustomizations_checked = set()
+        self._kz_capture = []
+        findings, resources = self.check_input(inp)
+        if not self._parent_needs_resources():
+            resources = []  # sending them back costs a third of parsing them
+        return {"findings": findings, "resources": resources, "notifications": self.notifications,
+                "renders": self.renders, "suppressions": self._suppressions, "stats": self.stats,
+                "kustomization_findings": self._kz_capture}
+
+    def _parent_needs_resources(self) -> bool:
+        """Whether the resources found by the workers are needed after check_inputs: by the
+        project (cross-resource) rules.  (Renders carry their own resources.)"""
+        return bool(self.by_target.get("project"))
+
+    def _merge_part(self, part: dict):
+        findings = []
+        # kustomization rules run once per kustomization file over the whole run, as in one
+        # process (a base shared by several overlays is checked with the first of them)
+        done = getattr(self, "_kz_merged", None)
+        if done is None:
+            done = self._kz_merged = set()
+        for key, found in part["kustomization_findings"]:
+            if key not in done:
+                done.add(key)
+                findings.extend(found)
+        findings.extend(part["findings"])
+        self.notifications.extend(part["notifications"])
+        self.renders.update(part["renders"])
+        theirs = part["suppressions"]
+        if theirs is not None:
+            mine = self.suppression_index()
+            for path, group in theirs.by_path.items():
+                mine.by_path.setdefault(path, []).extend(group)
+            for res, group in theirs.by_resource.items():
+                mine.by_resource.setdefault(res, []).extend(group)
+            mine.malformed.extend(theirs.malformed)
+        for key, value in part["stats"].items():
+            self.stats[key] = self.stats.get(key, 0) + value
+        return findings, part["resources"]
 
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
@@ -352,6 +429,15 @@ class Engine:
         return [self.stamp(r, Hit(message, region, subject=subject), path)]
 
     def run_rules(self, target: str, subject, path: str, inp: Input | None) -> list[Finding]:
+        if target == "kustomization" and getattr(self, "_kz_capture", None) is not None:
+            # --jobs (issue 10): in a worker, kustomization findings go back to the parent apart,
+            # keyed by file, so that it keeps those of each kustomization once
+            found = self._run_rules(target, subject, path, inp)
+            self._kz_capture.append((getattr(subject, "path", path), found))
+            return []
+        return self._run_rules(target, subject, path, inp)
+
+    def _run_rules(self, target: str, subject, path: str, inp: Input | None) -> list[Finding]:
         out: list[Finding] = []
         ctx = Context(self.options, self.options.rule_options, inp)
         for r in self.by_target.get(target, ()):
@@ -473,6 +559,47 @@ class Engine:
 
         index = ResourceIndex(resources)
         return self.run_rules("project", index, "", None)
+
+
+# -- --jobs N (issue 10) ------------------------------------------------------------------------
+
+#: Fewer inputs than this are checked in one process: forking workers costs more than it saves.
+PARALLEL_MIN_INPUTS = 8
+
+_WORKER = None  # (engine, inputs) of the run being spread over forked workers
+
+
+def _worker_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _worker_check(i: int) -> dict:
+    engine, inputs = _WORKER
+    return engine._check_isolated(inputs[i])
+
+
+def default_jobs() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def parallel_jobs(jobs: int | None, inputs: list) -> int:
+    """How many processes to check ``inputs`` with: 1 (in this process) unless more than one
+    job is asked for, there are enough inputs to pay for the workers, and processes can be
+    forked (workers inherit the loaded rules and plugins; elsewhere the run stays in-process)."""
+    jobs = default_jobs() if not jobs or jobs < 1 else jobs
+    if jobs <= 1 or len(inputs) < PARALLEL_MIN_INPUTS:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(jobs, len(inputs))
 
 
 def _severity_levels(rules: dict[str, Rule], severity: dict[str, str]) -> dict[str, str]:

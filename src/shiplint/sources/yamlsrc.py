@@ -276,6 +276,17 @@ class YMap(dict):
             view[k] = t
 
 
+    def __reduce_ex__(self, protocol):
+        # issue 10 (--jobs): results come back from worker processes; one call per node
+        return _ymap, (self._pos, self._kv, self.tag, self.line_offset), None, None, iter(dict.items(self))
+
+
+def _ymap(pos, kv, tag, line_offset) -> YMap:
+    node = YMap()
+    node._pos, node._kv, node.tag, node.line_offset = pos, kv, tag, line_offset
+    return node
+
+
 class YSeq(list):
     """A sequence that knows where it and each item are."""
 
@@ -305,6 +316,15 @@ class YSeq(list):
     @ipos.setter
     def ipos(self, items) -> None:
         self._ip = [_pack(t) for t in items]
+
+    def __reduce_ex__(self, protocol):
+        return _yseq, (self._pos, self._ip, self.tag, self.line_offset), None, iter(list.__iter__(self)), None
+
+
+def _yseq(pos, ip, tag, line_offset) -> YSeq:
+    node = YSeq()
+    node._pos, node._ip, node.tag, node.line_offset = pos, ip, tag, line_offset
+    return node
 
 
 def region_of(container, key) -> Region | None:
