@@ -80,6 +80,9 @@ def features_tree(tmp_path) -> Path:
         "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n"
         "---\nkind: [broken\n")
     (extra / "binary.yaml").write_bytes(b"a: 1\x00\n")
+    (extra / "many.yaml").write_text("".join(  # enough work for the workers to start
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{k: '{'v' * 400}'}}\n"
+        for i in range(800)))
     if shutil.which("kustomize") or shutil.which("kubectl"):
         shutil.copytree(FIXTURES / "kustomize" / "deploy", repo / "deploy")
         base = repo / "deploy" / "kustomize" / "base" / "kustomization.yaml"  # a KZ101 finding on the shared base
@@ -153,7 +156,8 @@ def _key(f):
 def test_project_rules_see_every_resource_with_jobs(tmp_path):
     for i in range(12):
         (tmp_path / f"m{i:02}.yaml").write_text(
-            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n"
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+            f"data: {{k: '{'v' * (engine_mod.PARALLEL_MIN_WORK // 10)}'}}\n---\n"
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n"
             "spec: {template: {spec: {containers: [{name: a, image: 'x:1'}]}}}\n")
     plugin = _project_plugin()
@@ -168,7 +172,8 @@ def test_project_rules_see_every_resource_with_jobs(tmp_path):
 
 def test_workers_really_run_and_a_single_file_does_not_fork(tmp_path):
     for i in range(10):
-        (tmp_path / f"Dockerfile.{i}").write_text(f"FROM alpine:3.{i}\nUSER 1000{i}\n")
+        padding = "# padding\n" * (engine_mod.PARALLEL_MIN_WORK // 100)
+        (tmp_path / f"Dockerfile.{i}").write_text(f"FROM alpine:3.{i}\n{padding}USER 1000{i}\n")
     pids: list = []
     report, _, _ = _run([tmp_path], 2, _project_plugin(pids), tmp_path)
     ran_in = {f.message for f in report.findings if f.code == "XP002"}
@@ -178,14 +183,26 @@ def test_workers_really_run_and_a_single_file_does_not_fork(tmp_path):
     assert {f.message for f in report.findings if f.code == "XP002"} == {f"pid {os.getpid()}"}
 
 
-def test_parallel_jobs_policy():
-    many = list(range(engine_mod.PARALLEL_MIN_INPUTS))
-    assert parallel_jobs(1, many) == 1
-    assert parallel_jobs(2, many[:1]) == 1
-    assert parallel_jobs(2, many[:-1]) == 1  # too few inputs to pay for the workers
-    assert parallel_jobs(2, many) == 2
-    assert parallel_jobs(64, many) == len(many)  # never more workers than inputs
-    assert parallel_jobs(0, many) == min(engine_mod.default_jobs(), len(many))
+def test_parallel_jobs_policy(tmp_path):
+    from shiplint.discovery import Input
+
+    def files(n, size):
+        out = []
+        for i in range(n):
+            p = tmp_path / f"f{n}-{size}-{i}.yaml"
+            p.write_text("#" * size)
+            out.append(Input(p.name, str(p), "yaml"))
+        return out
+
+    big = files(4, engine_mod.PARALLEL_MIN_WORK // 3)
+    assert parallel_jobs(1, big) == 1
+    assert parallel_jobs(2, big) == 2
+    assert parallel_jobs(64, big) == len(big)  # never more workers than inputs
+    assert parallel_jobs(0, big) == min(engine_mod.default_jobs(), len(big))
+    assert parallel_jobs(2, big[:1]) == 1  # one file is never split
+    assert parallel_jobs(2, files(50, 100)) == 1  # too little work to pay for the workers
+    renders = [Input(f"k{i}", str(tmp_path), "kustomize") for i in range(2)]
+    assert parallel_jobs(2, renders) == (2 if 2 * engine_mod.RENDER_WORK >= engine_mod.PARALLEL_MIN_WORK else 1)
 
 
 def test_jobs_option_is_validated():
