@@ -78,6 +78,8 @@ def cli() -> None:
               help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
 @click.option("--progress/--no-progress", "progress", default=None,
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Load declarative policies (*.yaml) from DIR (repeatable).")  # issue 8
 # performance (issue 10)
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
               help="Check files in N processes (default: the number of CPUs; 1: in this process). "
@@ -87,7 +89,7 @@ def cli() -> None:
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
           config_file, no_config, strict, baseline_file, write_baseline_file,
-          sarif_category, progress, jobs, print_stats):
+          sarif_category, progress, policy_dirs, jobs, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
     from .plugins import Plugins
@@ -105,6 +107,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         release_name=release_name,
         namespace=namespace,
         kustomize_bin=kustomize_bin,
+        policy_dirs=list(policy_dirs),  # declarative policies (issue 8)
     )
     from .engine import default_jobs  # issue 10
 
@@ -183,12 +186,23 @@ def _load_configuration(config_file, no_config, options, plugins) -> dict:
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_cmd(fmt):
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Also list the declarative policies of DIR (repeatable).")
+def rules_cmd(fmt, policy_dirs):
     """List every rule: code, name, level and summary."""
     from .plugins import Plugins
 
     rules = Plugins().rules()
+    if policy_dirs:  # declarative policies (issue 8)
+        from .policies import with_policies
+
+        rules = with_policies(rules, policy_dirs)
+    if fmt == "markdown":
+        from .ruledocs import render_markdown
+
+        click.echo(render_markdown(rules.values()), nl=False)
+        return EXIT_OK
     if fmt == "json":
         import json
 
@@ -213,11 +227,18 @@ def find_rules(rules: dict, token: str) -> list:
 
 @cli.command()
 @click.argument("rule")
-def explain(rule):
+@click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
+              help="Also consider the declarative policies of DIR (repeatable).")
+def explain(rule, policy_dirs):
     """Explain a rule (by code or name): what, why, an example that fires, the fix."""
     from .plugins import Plugins
 
-    found = find_rules(Plugins().rules(), rule)
+    all_rules = Plugins().rules()
+    if policy_dirs:  # declarative policies (issue 8)
+        from .policies import with_policies
+
+        all_rules = with_policies(all_rules, policy_dirs)
+    found = find_rules(all_rules, rule)
     if not found:
         raise UsageError(f"unknown rule {rule!r} (see 'shiplint rules')")
     click.echo("\n\n".join(_explain_text(r) for r in found))
@@ -237,7 +258,8 @@ def _explain_text(r) -> str:
     ]
     if m.seeds:
         parts += ["", f"  Practice: seeds {', '.join(m.seeds)}"]
-    parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
+    if m.example:  # (declarative policies may have no example)
+        parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
     if m.good_example:
         parts += ["", "Fixed", *("  " + line for line in m.good_example.rstrip().splitlines())]
     parts += ["", "How to fix", *_wrap(m.fix)]
@@ -247,6 +269,8 @@ def _explain_text(r) -> str:
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
+    if hasattr(r, "origin_lines"):  # declarative policies (issue 8): file, target, schema
+        parts += ["", *r.origin_lines()]
     return "\n".join(parts)
 
 

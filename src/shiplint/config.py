@@ -390,6 +390,19 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
     and options against ``rules``.  Returns the settings the CLI applies itself
     (``fail-on``, ``baseline``)."""
     data = cfg.data
+    # declarative policies (issue 8): read first, so that select/ignore/severity may name them
+    if "policies" in data:
+        dirs = _globs(data["policies"])
+        for i, d in enumerate(dirs):
+            full = cfg.resolve(d)
+            if not os.path.isdir(full):
+                keys = ("policies", i) if isinstance(data["policies"], list) else ("policies",)
+                raise cfg.error(keys, f"{d!r} is not a directory (paths are relative to {os.path.basename(cfg.path)}'s directory)")
+            options.policy_dirs.append(full)
+    if options.policy_dirs:
+        from .policies import with_policies
+
+        rules = with_policies(rules, options.policy_dirs)
     if "select" in data:
         options.select = _check_rule_tokens(cfg, ("select",), data["select"], rules)
     if "extend-select" in data:
@@ -410,14 +423,6 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
             options.max_file_size = parse_size(data["max-file-size"])
         except ValueError:
             raise cfg.error(("max-file-size",), "expected a number of bytes such as 52428800 or 50MB") from None
-    if "policies" in data:
-        dirs = _globs(data["policies"])
-        for i, d in enumerate(dirs):
-            full = cfg.resolve(d)
-            if not os.path.isdir(full):
-                keys = ("policies", i) if isinstance(data["policies"], list) else ("policies",)
-                raise cfg.error(keys, f"{d!r} is not a directory (paths are relative to {os.path.basename(cfg.path)}'s directory)")
-            options.policy_dirs.append(full)
     merged = _rule_options(cfg, rules)
     for target, opts in options.rule_options.items():  # set by the caller: wins over the file
         merged.setdefault(target, {}).update(opts)

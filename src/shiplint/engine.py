@@ -173,6 +173,11 @@ class Engine:
 
             register_pod_template_paths(pod_paths)
         self.all_rules = self.plugins.rules()
+        # declarative policies (issue 8): policy rules join the plugins' rules before selection
+        if options.policy_dirs:
+            from .policies import with_policies
+
+            self.all_rules = with_policies(self.all_rules, options.policy_dirs)
         self.rules = select_rules(self.all_rules, options)
         for code, level in options.severity.items():
             matched = [r for r in self.all_rules.values() if token_matches(code, r)]
@@ -227,6 +232,12 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        # cross-resource context (issue 5): a file given on its own is checked together with the
+        # manifests of its directory and kustomization, which are consulted but not reported on
+        if self.by_target.get("project"):
+            from .k8s.context import context_inputs
+
+            inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
         # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
         # one input that is rendered; the files they hold or list are not linted on their own.
         if any(i.abspath and os.path.basename(i.abspath) in _RENDER_FILE_NAMES for i in inputs):  # issue 10
@@ -346,13 +357,16 @@ class Engine:
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
         cross-resource rules but not reported on)."""
+        # cross-resource context (issue 5): findings and notices on files that were only consulted
+        # are dropped before findings on renders move to their sources (which were not given)
+        context_only = {i.display for i in inputs if not i.report}
+        if context_only:
+            findings = [f for f in findings if f.path not in context_only]
+            self.notifications = [n for n in self.notifications if n.path not in context_only]
         if self.renders:  # issue 6: findings on Helm/Kustomize renders move to the source files
             from .k8s.origin import remap_findings
 
             remap_findings(findings, self.renders)
-        context_only = {i.display for i in inputs if not i.report}
-        if context_only:
-            findings = [f for f in findings if f.path not in context_only]
         # configuration and suppressions (issue 7)
         from .suppressions import apply_configuration
 
@@ -557,7 +571,7 @@ class Engine:
             return []
         from .k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources)
+        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches (issue 5)
         return self.run_rules("project", index, "", None)
 
 

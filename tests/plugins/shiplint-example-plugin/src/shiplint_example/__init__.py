@@ -1,0 +1,1 @@
+"""An example shiplint plugin (see plugin.py)."""
