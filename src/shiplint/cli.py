@@ -80,10 +80,16 @@ def cli() -> None:
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
 @click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
               help="Load declarative policies (*.yaml) from DIR (repeatable).")  # issue 8
+# performance (issue 10)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Check files in N processes (default: the number of CPUs; 1: in this process). "
+                   "The output does not depend on it.")
+@click.option("--stats", "print_stats", is_flag=True, hidden=True,
+              help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
           config_file, no_config, strict, baseline_file, write_baseline_file,
-          sarif_category, progress, policy_dirs):
+          sarif_category, progress, policy_dirs, jobs, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from .engine import Engine, Options
     from .plugins import Plugins
@@ -103,6 +109,9 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         kustomize_bin=kustomize_bin,
         policy_dirs=list(policy_dirs),  # declarative policies (issue 8)
     )
+    from .engine import default_jobs  # issue 10
+
+    options.jobs = jobs if jobs else default_jobs()
     plugins = Plugins(disabled=options.disabled_plugins)
     # configuration (issue 7): the file first, then the command line overrides it
     from_file = _load_configuration(config_file, no_config, options, plugins)
@@ -133,6 +142,10 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         report = engine.run(list(paths), stdin_data, progress=meter)
     finally:
         meter.close()
+    if print_stats:  # issue 10: read by benchmarks/run.py
+        import json
+
+        click.echo("shiplint-stats: " + json.dumps(engine.stats, sort_keys=True), err=True)
     if write_baseline_file:  # baselines (issue 7)
         from .baseline import write_baseline
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Callable, Iterable
 
 TARGETS = ("dockerfile", "resource", "project", "kustomization", "file")
@@ -88,7 +87,29 @@ DOCS_BASE = "https://github.com/shiplint/shiplint/blob/main/docs/rules.md"
 
 @lru_cache(maxsize=None)
 def builtin_metadata() -> dict[str, RuleMeta]:
-    """Every built-in rule's metadata, by code, read from the shipped ``rules/`` tree."""
+    """Every built-in rule's metadata, by code, read from the shipped ``rules/`` tree.
+
+    Parsing some sixty YAML files costs a noticeable part of start-up, so the result is cached
+    as one JSON file keyed by the name, size and modification time of every metadata file and
+    the shiplint version (issue 10); any change to ``rules/`` (or a failure to read or write the
+    cache) means the YAML files are parsed again."""
+    cache = _metadata_cache_path()
+    if cache is not None:
+        try:
+            with open(cache, encoding="utf-8") as fh:
+                data = json.load(fh)
+            return {code: RuleMeta(**fields) for code, fields in data.items()}
+        except (OSError, ValueError, TypeError):
+            pass
+    out = _parse_builtin_metadata()
+    if cache is not None:
+        _write_metadata_cache(cache, out)
+    return out
+
+
+def _parse_builtin_metadata() -> dict[str, RuleMeta]:
+    from importlib import resources
+
     from .sources.yamlsrc import parse_yaml_stream
 
     out: dict[str, RuleMeta] = {}
@@ -111,6 +132,53 @@ def builtin_metadata() -> dict[str, RuleMeta]:
     return out
 
 
+# -- the metadata cache (issue 10) ----------------------------------------------------------------
+
+def _metadata_cache_path() -> str | None:
+    """``<cache dir>/rule-metadata-<key>.json`` for the installed ``rules/`` tree, or None (no
+    cache: ``SHIPLINT_NO_CACHE``, rules not in a plain directory, nothing to stat)."""
+    import os
+
+    if os.environ.get("SHIPLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    import hashlib
+    import importlib.util
+
+    from . import __version__
+
+    try:
+        spec = importlib.util.find_spec("shiplint.rules")
+        locations = list(spec.submodule_search_locations or ()) if spec else []
+        if len(locations) != 1 or not os.path.isdir(locations[0]):
+            return None
+        h = hashlib.sha256(f"{__version__}\0{os.path.abspath(locations[0])}".encode("utf-8", "surrogateescape"))
+        for dirpath, dirnames, filenames in os.walk(locations[0]):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(".yaml"):
+                    st = os.stat(os.path.join(dirpath, name))
+                    h.update(f"\0{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+    except (OSError, ImportError, ValueError):
+        return None
+    base = os.environ.get("SHIPLINT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "shiplint")
+    return os.path.join(base, f"rule-metadata-{h.hexdigest()[:24]}.json")
+
+
+def _write_metadata_cache(path: str, metadata: dict[str, RuleMeta]) -> None:
+    import dataclasses
+    import os
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({code: dataclasses.asdict(m) for code, m in metadata.items()}, fh)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
 def _plain(value):
     """Turn positioned YAML containers into plain dicts and lists."""
     if isinstance(value, dict):
@@ -121,6 +189,8 @@ def _plain(value):
 
 
 def load_schema(name: str) -> dict:
+    from importlib import resources
+
     return json.loads(resources.files("shiplint.schemas").joinpath(name).read_text("utf-8"))
 
 

@@ -199,8 +199,12 @@ class Resource:
 
     @property
     def identity(self) -> str:
-        """``Kind/namespace/name``: stable across edits, used in fingerprints."""
-        return f"{self.kind}/{self.namespace}/{self.name}"
+        """``Kind/namespace/name``: stable across edits, used in fingerprints; computed once
+        (issue 10: every finding and several rules ask for it)."""
+        cached = self.__dict__.get("_identity")
+        if cached is None:
+            cached = self.__dict__["_identity"] = f"{self.kind}/{self.namespace}/{self.name}"
+        return cached
 
     @property
     def anchor(self) -> Region:
@@ -317,16 +321,25 @@ class PodTemplate:
         return self.resource.missing_region(self.spec_path + tuple(rel_path))
 
     def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
+        # issue 10: the Container views are made once per pod template, not once per rule
+        every = self.__dict__.get("_containers")
+        if every is None:
+            every = self.__dict__["_containers"] = self._all_containers()
+        for c in every:
+            if c.role in roles:
+                yield c
+
+    def _all_containers(self) -> list["Container"]:
+        out = []
         spec = self.spec
         for key, role in CONTAINER_ROLES:
-            if role not in roles:
-                continue
             items = spec.get(key)
             if not isinstance(items, list):
                 continue
             for i, item in enumerate(items):
                 if isinstance(item, YMap):
-                    yield Container(self, role, self.spec_path + (key, i), item)
+                    out.append(Container(self, role, self.spec_path + (key, i), item))
+        return out
 
 
 @dataclass
@@ -392,7 +405,9 @@ class Container:
         return self.resource.region_at(self.path)
 
     def region_at(self, rel_path: tuple) -> Region:
-        return self.resource.region_at(self.path + tuple(rel_path))
+        # issue 10: walked from the container's own node; the same region as from the
+        # resource root (the container's item region is its mapping's region)
+        return deepest_region(self.data, tuple(rel_path)) or self.resource.region_at(self.path + tuple(rel_path))
 
     def missing_region(self, rel_path: tuple) -> Region:
         """Where a finding about a missing container field points: the key of the deepest

@@ -18,6 +18,7 @@ A stream that breaks in its middle keeps the documents before the break, reports
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from ruamel.yaml import events as ev
@@ -122,46 +123,208 @@ def _resolve_tagged(tag: str, value: str, plain: bool):
     return typed if plain else value
 
 
-def _region(start, end) -> tuple[int, int, int, int]:
-    return (start.line, start.column, end.line, end.column)
+def _region(start, end) -> int:
+    return (start.line << 96) | (start.column << 64) | (end.line << 32) | end.column
 
 
-def to_region(t: tuple[int, int, int, int], line_offset: int = 0) -> Region:
-    """Turn a compact 0-based (line, col, end line, end col) tuple into a 1-based Region."""
+# Positions are stored packed (issue 10: memory): a region is one int holding the 0-based
+# (line, column, end line, end column) in 32 bits each, and a mapping entry keeps its key's and
+# its value's regions in one int (key << 128 | value) in one dict per mapping.  The tuple views
+# ``pos``, ``kpos``, ``vpos`` and ``ipos`` remain for callers that read (or set) them.
+_M32 = 0xFFFFFFFF
+_M128 = (1 << 128) - 1
+
+
+def _pack(t) -> int:
+    return (t[0] << 96) | (t[1] << 64) | (t[2] << 32) | t[3]
+
+
+def _unpack(p: int) -> tuple[int, int, int, int]:
+    return (p >> 96, (p >> 64) & _M32, (p >> 32) & _M32, p & _M32)
+
+
+def _packed_region(p: int, line_offset: int) -> Region:
+    return Region((p >> 96) + 1 + line_offset, ((p >> 64) & _M32) + 1,
+                  ((p >> 32) & _M32) + 1 + line_offset, (p & _M32) + 1)
+
+
+def to_region(t, line_offset: int = 0) -> Region:
+    """Turn a compact 0-based (line, col, end line, end col) tuple (or its packed int) into a
+    1-based Region."""
+    if isinstance(t, int):
+        return _packed_region(t, line_offset)
     return Region(t[0] + 1 + line_offset, t[1] + 1, t[2] + 1 + line_offset, t[3] + 1)
+
+
+class _EntryPositions:
+    """A read/write mapping view ``key -> (line, col, end line, end col)`` over the key
+    (``shift`` 128) or value (``shift`` 0) half of a YMap's packed positions."""
+
+    __slots__ = ("_kv", "_shift")
+
+    def __init__(self, kv: dict, shift: int) -> None:
+        self._kv = kv
+        self._shift = shift
+
+    def __getitem__(self, key):
+        return _unpack((self._kv[key] >> self._shift) & _M128)
+
+    def get(self, key, default=None):
+        p = self._kv.get(key)
+        return default if p is None else _unpack((p >> self._shift) & _M128)
+
+    def __setitem__(self, key, t) -> None:
+        other = self._kv.get(key, 0) & (_M128 if self._shift else (_M128 << 128))
+        self._kv[key] = other | (_pack(t) << self._shift)
+
+    def __contains__(self, key) -> bool:
+        return key in self._kv
+
+    def __iter__(self):
+        return iter(self._kv)
+
+    def __len__(self) -> int:
+        return len(self._kv)
+
+    def keys(self):
+        return self._kv.keys()
+
+    def items(self):
+        return [(k, self[k]) for k in self._kv]
+
+    def values(self):
+        return [self[k] for k in self._kv]
+
+
+class _ItemPositions:
+    """A read/write sequence view ``index -> (line, col, end line, end col)`` of a YSeq."""
+
+    __slots__ = ("_ip",)
+
+    def __init__(self, ip: list) -> None:
+        self._ip = ip
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_unpack(p) for p in self._ip[index]]
+        return _unpack(self._ip[index])
+
+    def __setitem__(self, index, t) -> None:
+        self._ip[index] = _pack(t)
+
+    def __len__(self) -> int:
+        return len(self._ip)
+
+    def __iter__(self):
+        return (_unpack(p) for p in self._ip)
+
+    def append(self, t) -> None:
+        self._ip.append(_pack(t))
 
 
 class YMap(dict):
     """A mapping that knows where it, its keys and its values are."""
 
-    __slots__ = ("pos", "kpos", "vpos", "tag", "line_offset")
+    __slots__ = ("_pos", "_kv", "tag", "line_offset")
 
     def key_region(self, key) -> Region | None:
-        t = self.kpos.get(key)
-        return None if t is None else to_region(t, self.line_offset)
+        p = self._kv.get(key)
+        return None if p is None else _packed_region(p >> 128, self.line_offset)
 
     def value_region(self, key) -> Region | None:
-        t = self.vpos.get(key)
-        return None if t is None else to_region(t, self.line_offset)
+        p = self._kv.get(key)
+        return None if p is None else _packed_region(p & _M128, self.line_offset)
 
     @property
     def region(self) -> Region:
-        return to_region(self.pos, self.line_offset)
+        return _packed_region(self._pos, self.line_offset)
+
+    @property
+    def pos(self) -> tuple[int, int, int, int]:
+        return _unpack(self._pos)
+
+    @pos.setter
+    def pos(self, t) -> None:
+        self._pos = _pack(t)
+
+    @property
+    def kpos(self) -> _EntryPositions:
+        return _EntryPositions(self._kv, 128)
+
+    @kpos.setter
+    def kpos(self, mapping) -> None:
+        self._set_positions(mapping, 128)
+
+    @property
+    def vpos(self) -> _EntryPositions:
+        return _EntryPositions(self._kv, 0)
+
+    @vpos.setter
+    def vpos(self, mapping) -> None:
+        self._set_positions(mapping, 0)
+
+    def _set_positions(self, mapping, shift: int) -> None:
+        try:
+            kv = self._kv
+        except AttributeError:
+            kv = self._kv = {}
+        view = _EntryPositions(kv, shift)
+        for k in list(kv):
+            if k not in mapping:  # the half being replaced is cleared
+                kv[k] &= (_M128 if shift else (_M128 << 128))
+        for k, t in dict(mapping).items():
+            view[k] = t
+
+
+    def __reduce_ex__(self, protocol):
+        # issue 10 (--jobs): results come back from worker processes; one call per node
+        return _ymap, (self._pos, self._kv, self.tag, self.line_offset), None, None, iter(dict.items(self))
+
+
+def _ymap(pos, kv, tag, line_offset) -> YMap:
+    node = YMap()
+    node._pos, node._kv, node.tag, node.line_offset = pos, kv, tag, line_offset
+    return node
 
 
 class YSeq(list):
     """A sequence that knows where it and each item are."""
 
-    __slots__ = ("pos", "ipos", "tag", "line_offset")
+    __slots__ = ("_pos", "_ip", "tag", "line_offset")
 
     def item_region(self, index: int) -> Region | None:
-        if 0 <= index < len(self.ipos):
-            return to_region(self.ipos[index], self.line_offset)
+        if 0 <= index < len(self._ip):
+            return _packed_region(self._ip[index], self.line_offset)
         return None
 
     @property
     def region(self) -> Region:
-        return to_region(self.pos, self.line_offset)
+        return _packed_region(self._pos, self.line_offset)
+
+    @property
+    def pos(self) -> tuple[int, int, int, int]:
+        return _unpack(self._pos)
+
+    @pos.setter
+    def pos(self, t) -> None:
+        self._pos = _pack(t)
+
+    @property
+    def ipos(self) -> _ItemPositions:
+        return _ItemPositions(self._ip)
+
+    @ipos.setter
+    def ipos(self, items) -> None:
+        self._ip = [_pack(t) for t in items]
+
+    def __reduce_ex__(self, protocol):
+        return _yseq, (self._pos, self._ip, self.tag, self.line_offset), None, iter(list.__iter__(self)), None
+
+
+def _yseq(pos, ip, tag, line_offset) -> YSeq:
+    node = YSeq()
+    node._pos, node._ip, node.tag, node.line_offset = pos, ip, tag, line_offset
+    return node
 
 
 def region_of(container, key) -> Region | None:
@@ -215,7 +378,7 @@ def _check_flow_depth(text: str) -> None:
 
 
 class _Frame:
-    __slots__ = ("node", "is_map", "key", "kpos", "weight", "anchor", "start", "end", "merges")
+    __slots__ = ("node", "is_map", "key", "kpos", "weight", "anchor", "start", "end", "merges", "kv", "ip")
 
     def __init__(self, node, is_map, anchor, start):
         self.node = node
@@ -289,6 +452,8 @@ def parse_yaml_stream(text: str) -> list[YamlDocument | ParseError]:
 
 
 def _compose(text: str, line_offset: int, first_index: int):
+    # The hot loop of every YAML input (issue 10): local names, packed positions (see YMap),
+    # mapping keys interned (they repeat across documents), the scalar case inlined.
     parser = _Parser(text)
     get_event = parser.get_event
     ScalarEvent, AliasEvent = ev.ScalarEvent, ev.AliasEvent
@@ -296,11 +461,14 @@ def _compose(text: str, line_offset: int, first_index: int):
     MappingEndEvent, SequenceEndEvent = ev.MappingEndEvent, ev.SequenceEndEvent
     DocumentStartEvent, DocumentEndEvent = ev.DocumentStartEvent, ev.DocumentEndEvent
     StreamEndEvent = ev.StreamEndEvent
+    NOKEY = _NOKEY
+    intern = sys.intern
+    resolve = resolve_plain
+    containers = (YMap, YSeq)
 
     index = first_index
     stack: list[_Frame] = []
     anchors: dict = {}
-    weights: dict[int, int] = {}
     open_ids: set[int] = set()
     duplicates: list[Duplicate] = []
     root = None
@@ -308,79 +476,112 @@ def _compose(text: str, line_offset: int, first_index: int):
     doc_start = None
     total = 0
 
-    def attach(value, pos, weight, count=1):
-        nonlocal root, root_pos, total
-        total += count
-        if total > MAX_EXPANDED_NODES:
-            raise ParseError(
-                f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)",
-                pos[0] + 1 + line_offset,
-                pos[1] + 1,
-            )
+    def too_many(pos):
+        return ParseError(
+            f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)",
+            (pos >> 96) + 1 + line_offset,
+            ((pos >> 64) & _M32) + 1,
+        )
+
+    def attach(value, pos, weight):
+        """Attach a container or an alias target (scalars are attached inline below)."""
+        nonlocal root, root_pos
         if not stack:
             root, root_pos = value, pos
             return
         top = stack[-1]
         top.weight += weight
-        top.end = (pos[2], pos[3])
-        node = top.node
+        top.end = pos
         if top.is_map:
-            if top.key is _NOKEY:
-                top.key = _hashable(value if not isinstance(value, (YMap, YSeq)) else str(value))
+            if top.key is NOKEY:
+                top.key = _hashable(value if not isinstance(value, containers) else str(value))
                 top.kpos = pos
                 return
             key = top.key
-            top.key = _NOKEY
-            if key == "<<" and top.kpos is not None and isinstance(value, (YMap, YSeq)):
+            top.key = NOKEY
+            if key == "<<" and top.kpos is not None and isinstance(value, containers):
                 if top.merges is None:
                     top.merges = []
                 top.merges.append(value)
                 return
-            if key in node:
-                duplicates.append(
-                    Duplicate(
-                        str(key),
-                        to_region(top.kpos, line_offset),
-                        to_region(node.kpos[key], line_offset),
-                    )
-                )
-            node[key] = value
-            node.kpos[key] = top.kpos
-            node.vpos[key] = pos
+            set_entry(top, key, value, pos)
         else:
-            node.append(value)
-            node.ipos.append(pos)
+            top.node.append(value)
+            top.ip.append(pos)
+
+    def set_entry(top, key, value, pos):
+        node = top.node
+        kv = top.kv
+        if key in node:
+            duplicates.append(
+                Duplicate(str(key), _packed_region(top.kpos, line_offset), _packed_region(kv[key] >> 128, line_offset))
+            )
+        node[key] = value
+        kv[key] = (top.kpos << 128) | pos
 
     while True:
         event = get_event()
         cls = event.__class__
         if cls is ScalarEvent:
             value = event.value
+            sm = event.start_mark
+            em = event.end_mark
+            pos = (sm.line << 96) | (sm.column << 64) | (em.line << 32) | em.column
+            top = stack[-1] if stack else None
+            if top is not None and top.is_map and top.key is NOKEY:
+                # mapping keys stay text: `on:` and `y:` are names, not booleans
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+                total += 1
+                if total > MAX_EXPANDED_NODES:
+                    raise too_many(pos)
+                top.weight += 1
+                top.end = pos
+                top.key = intern(value) if len(value) < 64 else value
+                top.kpos = pos
+                continue
             tag = event.tag
-            plain = event.style is None or event.style == ""
-            if stack and stack[-1].is_map and stack[-1].key is _NOKEY:
-                pass  # mapping keys stay text: `on:` and `y:` are names, not booleans
-            elif tag is not None and tag != "!":
+            style = event.style
+            plain = style is None or style == ""
+            if tag is not None and tag != "!":
                 value = _resolve_tagged(tag, value, plain)
             elif plain and tag is None:
-                value = resolve_plain(value) if value else None
-            pos = _region(event.start_mark, event.end_mark)
+                value = resolve(value) if value else None
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
-            attach(value, pos, 1)
+            total += 1
+            if total > MAX_EXPANDED_NODES:
+                raise too_many(pos)
+            if top is None:
+                root, root_pos = value, pos
+                continue
+            top.weight += 1
+            top.end = pos
+            if top.is_map:
+                key = top.key
+                top.key = NOKEY
+                set_entry(top, key, value, pos)
+            else:
+                top.node.append(value)
+                top.ip.append(pos)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             is_map = cls is MappingStartEvent
+            sm = event.start_mark
+            # the start in the high half; the low (end) half starts equal to it (empty container)
+            start = (sm.line << 96) | (sm.column << 64) | (sm.line << 32) | sm.column
             if is_map:
                 node = YMap()
-                node.kpos = {}
-                node.vpos = {}
+                node._kv = {}
             else:
                 node = YSeq()
-                node.ipos = []
+                node._ip = []
             node.tag = event.tag
             node.line_offset = line_offset
-            start = (event.start_mark.line, event.start_mark.column)
             frame = _Frame(node, is_map, event.anchor, start)
+            if is_map:
+                frame.kv = node._kv
+            else:
+                frame.ip = node._ip
             if event.anchor is not None:
                 anchors[event.anchor] = (node, None)
                 open_ids.add(id(node))
@@ -389,41 +590,45 @@ def _compose(text: str, line_offset: int, first_index: int):
             frame = stack.pop()
             node = frame.node
             if frame.merges:
+                kv = frame.kv
                 for src in frame.merges:
                     for m in (src if isinstance(src, YSeq) else [src]):
                         if isinstance(m, YMap):
                             for k, v in m.items():
                                 if k not in node:
                                     node[k] = v
-                                    node.kpos[k] = m.kpos[k]
-                                    node.vpos[k] = m.vpos[k]
-            end = frame.end
-            if event.end_mark.line > end[0] or (
-                event.end_mark.line == end[0] and event.end_mark.column > end[1]
-            ):
+                                    kv[k] = m._kv[k]
+            end_line = (frame.end >> 32) & _M32
+            end_col = frame.end & _M32
+            em = event.end_mark
+            if em.line > end_line or (em.line == end_line and em.column > end_col):
                 # flow collections end at their closing bracket; block ones at their last node
                 if getattr(event, "flow_style", None) or (
-                    event.start_mark.index != event.end_mark.index
+                    event.start_mark.index != em.index
                 ):
-                    end = (event.end_mark.line, event.end_mark.column)
-            node.pos = (frame.start[0], frame.start[1], end[0], end[1])
+                    end_line, end_col = em.line, em.column
+            pos = (frame.start & ~((1 << 64) - 1)) | (end_line << 32) | end_col
+            node._pos = pos
             if frame.anchor is not None:
                 anchors[frame.anchor] = (node, frame.weight)
                 open_ids.discard(id(node))
-            attach(node, node.pos, frame.weight, 0)
+            attach(node, pos, frame.weight)
         elif cls is AliasEvent:
             target = anchors.get(event.anchor)
             pos = _region(event.start_mark, event.end_mark)
             if target is None:
                 raise ParseError(
-                    f"unknown alias *{event.anchor}", pos[0] + 1 + line_offset, pos[1] + 1
+                    f"unknown alias *{event.anchor}", (pos >> 96) + 1 + line_offset, ((pos >> 64) & _M32) + 1
                 )
             value, weight = target
             if weight is None or id(value) in open_ids:
                 raise ParseError(
-                    f"recursive alias *{event.anchor}", pos[0] + 1 + line_offset, pos[1] + 1
+                    f"recursive alias *{event.anchor}", (pos >> 96) + 1 + line_offset, ((pos >> 64) & _M32) + 1
                 )
-            attach(value, pos, weight, weight)
+            total += weight
+            if total > MAX_EXPANDED_NODES:
+                raise too_many(pos)
+            attach(value, pos, weight)
         elif cls is DocumentStartEvent:
             root = None
             root_pos = None
@@ -433,7 +638,7 @@ def _compose(text: str, line_offset: int, first_index: int):
             doc_start = event.start_mark
         elif cls is DocumentEndEvent:
             if root_pos is not None:
-                region = to_region(root_pos, line_offset)
+                region = _packed_region(root_pos, line_offset)
             else:
                 region = Region(doc_start.line + 1 + line_offset, doc_start.column + 1)
             yield YamlDocument(root, index, region, duplicates)

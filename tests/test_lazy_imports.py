@@ -1,0 +1,175 @@
+"""Start-up stays cheap: commands import only what they need (issue 10).
+
+Each command runs in a fresh interpreter that records ``sys.modules`` at exit.  ``--version``
+loads neither the engine nor the YAML library; ``rules`` and text-format checks load neither
+``sarif_om`` (and its ``attr``) nor ``jsonschema``; a SARIF check does load ``sarif_om`` (so
+these tests can fail).  The rule-metadata cache and the plugin pre-check are tested here too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+
+HEAVY = ("sarif_om", "jsonschema", "attr")
+
+_RECORD = (
+    "import atexit, json, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(out, 'w').write(json.dumps(sorted(sys.modules))))\n"
+    "sys.argv[0] = 'shiplint'\n"
+    "from shiplint.cli import main\n"
+    "main()\n"
+)
+
+
+def modules_after(tmp_path, *args, cache=None) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "NO_COLOR": "1", "SHIPLINT_CACHE_DIR": str(cache or tmp_path / "cache")}
+    env.pop("SHIPLINT_NO_CACHE", None)
+    proc = subprocess.run([sys.executable, "-c", _RECORD, str(out), *map(str, args)],
+                          capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return set(json.loads(out.read_text()))
+
+
+def _loaded(mods: set[str], name: str) -> bool:
+    return name in mods or any(m.startswith(name + ".") for m in mods)
+
+
+def test_version_imports_no_engine_and_no_yaml(tmp_path):
+    mods = modules_after(tmp_path, "--version")
+    for name in (*HEAVY, "ruamel", "shiplint.engine", "shiplint.plugins", "pluggy"):
+        assert not _loaded(mods, name), name
+
+
+def test_rules_listing_imports_no_sarif_nor_jsonschema(tmp_path):
+    mods = modules_after(tmp_path, "rules")
+    assert _loaded(mods, "shiplint.plugins")  # the command did run
+    for name in HEAVY:
+        assert not _loaded(mods, name), name
+
+
+def test_text_check_of_a_dockerfile_imports_no_sarif_nor_yaml(tmp_path):
+    df = FIXTURES / "rules" / "DF101" / "bad.Dockerfile"
+    modules_after(tmp_path, "check", "--format", "text", df)  # fills the metadata cache
+    mods = modules_after(tmp_path, "check", "--format", "text", df)
+    assert _loaded(mods, "shiplint.sources.dockerfile")
+    for name in (*HEAVY, "ruamel", "shiplint.sources.helm", "shiplint.sources.kustomize", "importlib.metadata"):
+        assert not _loaded(mods, name), name
+
+
+def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
+    mods = modules_after(tmp_path, "check", "--format", "text", FIXTURES / "rules" / "KS101" / "bad.yaml")
+    assert _loaded(mods, "shiplint.k8s.model")
+    for name in HEAVY:
+        assert not _loaded(mods, name), name
+
+
+def test_sarif_check_imports_sarif_om(tmp_path):
+    mods = modules_after(tmp_path, "check", "--format", "sarif", FIXTURES / "rules" / "DF101" / "bad.Dockerfile")
+    assert _loaded(mods, "sarif_om")
+
+
+# -- the rule-metadata cache ---------------------------------------------------------------------
+
+def test_metadata_cache_holds_exactly_the_parsed_metadata(tmp_path, monkeypatch):
+    from shiplint import rule
+
+    monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
+    parsed = rule._parse_builtin_metadata()
+    rule.builtin_metadata.cache_clear()
+    try:
+        first = rule.builtin_metadata()  # parses, writes the cache
+        files = list(tmp_path.glob("rule-metadata-*.json"))
+        assert len(files) == 1
+        rule.builtin_metadata.cache_clear()
+        cached = rule.builtin_metadata()  # reads the cache
+        assert cached == first == parsed
+        files[0].write_text("{not json")  # a broken cache is ignored (and rewritten)
+        rule.builtin_metadata.cache_clear()
+        assert rule.builtin_metadata() == parsed
+        assert json.loads(files[0].read_text())
+    finally:
+        rule.builtin_metadata.cache_clear()
+
+
+def test_metadata_cache_can_be_turned_off(tmp_path, monkeypatch):
+    from shiplint import rule
+
+    monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("SHIPLINT_NO_CACHE", "1")
+    assert rule._metadata_cache_path() is None
+
+
+def test_metadata_cache_key_follows_the_rules_files(tmp_path, monkeypatch):
+    from shiplint import rule
+
+    monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
+    before = rule._metadata_cache_path()
+    real_stat = os.stat
+
+    class Touched:  # the same files with another modification time
+        def __init__(self, st):
+            self._st, self.st_mtime_ns = st, st.st_mtime_ns + 1
+
+        def __getattr__(self, name):
+            return getattr(self._st, name)
+
+    os.stat = lambda p, *a, **k: Touched(real_stat(p, *a, **k))
+    try:
+        after = rule._metadata_cache_path()
+    finally:
+        os.stat = real_stat
+    assert after not in (None, before)
+
+
+# -- cheap checks that keep modules unloaded ---------------------------------------------------
+
+def test_render_file_names_cover_helm_and_kustomize():
+    from shiplint import engine
+    from shiplint.sources import kustomize
+
+    assert {"Chart.yaml", *kustomize.KUSTOMIZATION_NAMES} <= engine._RENDER_FILE_NAMES
+
+
+def test_plugin_precheck_finds_a_declared_entry_point(tmp_path, monkeypatch):
+    from shiplint import plugins
+
+    site = tmp_path / "site"
+    (site / "other-1.0.dist-info").mkdir(parents=True)
+    (site / "other-1.0.dist-info" / "entry_points.txt").write_text("[console_scripts]\nother = other:main\n")
+    assert plugins._may_declare_plugins([str(site)]) is False
+    (site / "myplugin-1.0.dist-info").mkdir()
+    (site / "myplugin-1.0.dist-info" / "entry_points.txt").write_text("[shiplint]\nmine = myplugin\n")
+    assert plugins._may_declare_plugins([str(site)]) is True
+    zipped = tmp_path / "lib.zip"
+    zipped.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    assert plugins._may_declare_plugins([str(zipped)]) is True  # unsure: importlib.metadata decides
+
+
+@pytest.mark.parametrize("args", [("--version",), ("rules",)])
+def test_commands_still_work(tmp_path, args):
+    out = tmp_path / "m.json"
+    proc = subprocess.run([sys.executable, "-c", _RECORD, str(out), *args], capture_output=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout
+
+
+def test_lazily_loaded_rules_are_the_declared_ones():
+    from shiplint.builtin import LazyCheck
+    from shiplint.plugins import Plugins
+
+    rules = Plugins(load_entry_points=False).rules()
+    lazy = [r for r in rules.values() if isinstance(r.check, LazyCheck)]
+    assert len(lazy) >= 40
+    for r in lazy:
+        func = r.check.load()  # the module named after the code declares exactly that rule
+        assert func.rule.code == r.code and func.rule.meta == r.meta
