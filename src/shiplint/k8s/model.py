@@ -153,8 +153,20 @@ def int_or_percent(value) -> tuple[float, bool] | None:
     return None
 
 
+class _Labelled:
+    """``labels`` and ``annotations`` of whatever ``metadata`` the class exposes."""
+
+    @property
+    def labels(self) -> dict:
+        return _mapping(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict:
+        return _mapping(self.metadata.get("annotations"))
+
+
 @dataclass
-class Resource:
+class Resource(_Labelled):
     """One Kubernetes object, with where it came from."""
 
     data: YMap
@@ -184,14 +196,6 @@ class Resource:
     @property
     def namespace(self) -> str:
         return _str(self.metadata.get("namespace"))
-
-    @property
-    def labels(self) -> dict:
-        return _mapping(self.metadata.get("labels"))
-
-    @property
-    def annotations(self) -> dict:
-        return _mapping(self.metadata.get("annotations"))
 
     @property
     def region(self) -> Region:
@@ -267,7 +271,7 @@ class Resource:
 
 
 @dataclass
-class PodTemplate:
+class PodTemplate(_Labelled):
     resource: Resource
     metadata_path: tuple
     spec_path: tuple
@@ -281,14 +285,6 @@ class PodTemplate:
         if not self.metadata_path:
             return self.resource.metadata
         return _mapping(self.resource.get(self.metadata_path))
-
-    @property
-    def labels(self) -> dict:
-        return _mapping(self.metadata.get("labels"))
-
-    @property
-    def annotations(self) -> dict:
-        return _mapping(self.metadata.get("annotations"))
 
     @property
     def security_context(self) -> dict:
@@ -372,6 +368,16 @@ class Container:
         if not image or "{{" in image:
             return None
         return image
+
+    @property
+    def image_ref(self):
+        """The parsed :class:`~shiplint.imageref.ImageRef` of :attr:`image_text`, or ``None``."""
+        image = self.image_text
+        if image is None:
+            return None
+        from ..imageref import parse_image_ref
+
+        return parse_image_ref(image)
 
     @property
     def security_context(self) -> dict:

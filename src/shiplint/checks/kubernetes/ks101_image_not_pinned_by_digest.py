@@ -1,17 +1,16 @@
 """KS101 image-not-pinned-by-digest: a container image without a digest."""
 
 from shiplint.findings import Hit
-from shiplint.imageref import parse_image_ref
 from shiplint.rule import rule
 
 
 @rule("KS101")
 def check(resource, ctx):
     for container in resource.containers():
-        image = container.image_text
-        if image is None:
+        ref = container.image_ref
+        if ref is None:
             continue
-        ref = parse_image_ref(image)
+        image = container.image_text
         if ref.digest is not None:
             continue  # a malformed or non-sha256 digest is KS103's finding
         how = f"by tag '{ref.tag}'" if ref.tag else "with no tag"

@@ -1,17 +1,16 @@
 """KS102 image-latest-tag: ``:latest`` or no tag, and no digest."""
 
 from shiplint.findings import Hit
-from shiplint.imageref import parse_image_ref
 from shiplint.rule import rule
 
 
 @rule("KS102")
 def check(resource, ctx):
     for container in resource.containers():
-        image = container.image_text
-        if image is None:
+        ref = container.image_ref
+        if ref is None:
             continue
-        ref = parse_image_ref(image)
+        image = container.image_text
         if ref.digest is not None or not ref.is_latest_or_untagged:
             continue
         why = "the 'latest' tag" if ref.tag == "latest" else "no tag (so 'latest')"

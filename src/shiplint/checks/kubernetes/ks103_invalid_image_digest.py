@@ -1,17 +1,16 @@
 """KS103 invalid-image-digest: ``@`` followed by something that is not a sha256 digest."""
 
 from shiplint.findings import Hit
-from shiplint.imageref import parse_image_ref
 from shiplint.rule import rule
 
 
 @rule("KS103")
 def check(resource, ctx):
     for container in resource.containers():
-        image = container.image_text
-        if image is None:
+        ref = container.image_ref
+        if ref is None:
             continue
-        ref = parse_image_ref(image)
+        image = container.image_text
         if ref.digest is None or ref.pinned:
             continue
         if ref.digest_valid:
