@@ -301,3 +301,14 @@ def test_rule_option_errors(tmp_path, text, message):
     with pytest.raises(UsageError) as exc:
         _load(tmp_path, text)
     assert message in str(exc.value)
+
+
+def test_a_fifo_named_as_the_config_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "cfg.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n")
+    r = run_shiplint("check", "--config", str(fifo), ".", cwd=tmp_path)
+    assert r.code == 2
+    assert "not a regular file" in r.err and "Traceback" not in r.err

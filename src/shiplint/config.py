@@ -152,9 +152,10 @@ def load_config(path: str) -> Config:
     """Read and validate a configuration file; raises UsageError (exit 2) when it is wrong."""
     path = os.path.abspath(path)
     display = Config(path, {}, "yaml").display
+    from .fsutil import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = read_regular(path, 10 << 20)  # a FIFO or device named as the config must not hang the run
     except FileNotFoundError:
         raise UsageError(f"{display}: configuration file not found") from None
     except IsADirectoryError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 import time
 from dataclasses import dataclass, field
 
@@ -696,29 +695,15 @@ def _inside(path: str, tops) -> bool:
 
 
 def _read_regular(path: str, limit: int) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes (issue 11: hostile trees).
+    """A bounded read of a regular file (issue 11), with the engine's own exceptions."""
+    from .fsutil import FileTooLarge, NotRegularFile, read_regular
 
-    Opened without blocking and checked on the open descriptor, so that a FIFO, a device
-    (``/dev/zero``), a socket or a directory — possibly behind a symlink, possibly swapped in
-    after a check — is refused instead of hanging or filling memory; a file that grows while it
-    is read is cut at the limit and reported as too large."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        raise _Unreadable("is a directory") from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise _Unreadable("is a directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise _Unreadable("not a regular file (a FIFO, socket or device); not read")
-        if st.st_size > limit:
-            raise _TooLarge(st.st_size)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise _TooLarge(len(data))
-    return data
+        return read_regular(path, limit)
+    except NotRegularFile as exc:
+        raise _Unreadable(str(exc)) from None
+    except FileTooLarge as exc:
+        raise _TooLarge(exc.size) from None
 
 
 class _TooLarge(Exception):

@@ -74,25 +74,11 @@ def find_helm(options) -> str | None:
 def read_small(path: str, limit: int = 1 << 20) -> str | None:
     """The text of a regular file of at most ``limit`` bytes, else None (issue 11: a FIFO or
     ``/dev/zero`` named ``Chart.yaml`` or listed by a kustomization must not hang the run)."""
-    import stat
+    from ..fsutil import read_regular
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-                return None
-            data = fh.read(limit + 1)
-        except OSError:
-            return None
-    if len(data) > limit:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        return read_regular(path, limit).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
 
 
