@@ -222,18 +222,10 @@ class _ItemPositions:
         self._ip.append(_pack(t))
 
 
-class YMap(dict):
-    """A mapping that knows where it, its keys and its values are."""
+class _Positioned:
+    """The region of a YMap or YSeq itself (``_pos`` and ``line_offset`` are their slots)."""
 
-    __slots__ = ("_pos", "_kv", "tag", "line_offset")
-
-    def key_region(self, key) -> Region | None:
-        p = self._kv.get(key)
-        return None if p is None else _packed_region(p >> 128, self.line_offset)
-
-    def value_region(self, key) -> Region | None:
-        p = self._kv.get(key)
-        return None if p is None else _packed_region(p & _M128, self.line_offset)
+    __slots__ = ()
 
     @property
     def region(self) -> Region:
@@ -246,6 +238,20 @@ class YMap(dict):
     @pos.setter
     def pos(self, t) -> None:
         self._pos = _pack(t)
+
+
+class YMap(_Positioned, dict):
+    """A mapping that knows where it, its keys and its values are."""
+
+    __slots__ = ("_pos", "_kv", "tag", "line_offset")
+
+    def key_region(self, key) -> Region | None:
+        p = self._kv.get(key)
+        return None if p is None else _packed_region(p >> 128, self.line_offset)
+
+    def value_region(self, key) -> Region | None:
+        p = self._kv.get(key)
+        return None if p is None else _packed_region(p & _M128, self.line_offset)
 
     @property
     def kpos(self) -> _EntryPositions:
@@ -287,7 +293,7 @@ def _ymap(pos, kv, tag, line_offset) -> YMap:
     return node
 
 
-class YSeq(list):
+class YSeq(_Positioned, list):
     """A sequence that knows where it and each item are."""
 
     __slots__ = ("_pos", "_ip", "tag", "line_offset")
@@ -296,18 +302,6 @@ class YSeq(list):
         if 0 <= index < len(self._ip):
             return _packed_region(self._ip[index], self.line_offset)
         return None
-
-    @property
-    def region(self) -> Region:
-        return _packed_region(self._pos, self.line_offset)
-
-    @property
-    def pos(self) -> tuple[int, int, int, int]:
-        return _unpack(self._pos)
-
-    @pos.setter
-    def pos(self, t) -> None:
-        self._pos = _pack(t)
 
     @property
     def ipos(self) -> _ItemPositions:
