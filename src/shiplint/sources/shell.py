@@ -92,6 +92,20 @@ def _skip_backticks(s: str, i: int) -> int:
     return j + 1 if j < len(s) and s[j] == "`" else len(s)
 
 
+
+def _expansion_end(s: str, i: int) -> int | None:
+    """The end of the ``$(…)``, ``${…}`` or backtick expansion starting at ``i``, kept whole
+    inside a word (quoted or not); ``None`` when none starts there."""
+    c = s[i]
+    if c == "`":
+        return _skip_backticks(s, i)
+    if c == "$" and i + 1 < len(s):
+        if s[i + 1] == "(":
+            return _skip_subst(s, i)
+        if s[i + 1] == "{":
+            return _skip_braces(s, i)
+    return None
+
 def _skip_subst(s: str, i: int) -> int:
     """``s[i:i+2] == "$("``; return the index after the matching ``)`` (or len(s))."""
     n = len(s)
@@ -198,16 +212,7 @@ def _read_word(s: str, i: int) -> tuple[int, str]:
                         elif nxt != "\n":
                             buf.append(c + nxt)
                     i += 2
-                elif c == "$" and i + 1 < n and s[i + 1] == "(":
-                    j = _skip_subst(s, i)
-                    buf.append(s[i:j])
-                    i = j
-                elif c == "$" and i + 1 < n and s[i + 1] == "{":
-                    j = _skip_braces(s, i)
-                    buf.append(s[i:j])
-                    i = j
-                elif c == "`":
-                    j = _skip_backticks(s, i)
+                elif (j := _expansion_end(s, i)) is not None:
                     buf.append(s[i:j])
                     i = j
                 else:
@@ -226,16 +231,7 @@ def _read_word(s: str, i: int) -> tuple[int, str]:
             else:
                 buf.append(c)
                 i += 1
-        elif c == "$" and i + 1 < n and s[i + 1] == "(":
-            j = _skip_subst(s, i)
-            buf.append(s[i:j])
-            i = j
-        elif c == "$" and i + 1 < n and s[i + 1] == "{":
-            j = _skip_braces(s, i)
-            buf.append(s[i:j])
-            i = j
-        elif c == "`":
-            j = _skip_backticks(s, i)
+        elif (j := _expansion_end(s, i)) is not None:
             buf.append(s[i:j])
             i = j
         else:
