@@ -196,19 +196,10 @@ class SuppressionIndex:
         for line, _text in df.comments:
             raw = df.lines[line - 1] if 0 < line <= len(df.lines) else _text
             lead = len(raw) - len(raw.lstrip())
-            comment = raw.strip()
-            parsed = parse_comment(comment)
-            if parsed is None:
+            directive = self._directive(path, line, lead, raw.strip(), "dockerfile")
+            if directive is None:
                 continue
-            region = Region(line, lead + 1, line, lead + 1 + len(comment))
-            if parsed is False:
-                self.malformed.append(Malformed(path, region, comment))
-                continue
-            is_global, tokens, reason = parsed
-            toks = [(t, _token_region(line, lead + 1 + off, t)) for t, off in tokens]
-            if is_global:
-                self._add(Suppression(path, region, toks, reason, "global", "dockerfile"))
-                continue
+            region, toks, reason = directive
             start, end = 0, -1
             for s, e in spans:
                 if s <= line <= e:  # a comment among an instruction's continuation lines
@@ -219,6 +210,25 @@ class SuppressionIndex:
                         start, end = s, e
                     break
             self._add(Suppression(path, region, toks, reason, "lines", "dockerfile", start, end))
+
+    def _directive(self, path: str, line: int, col0: int, comment: str, source: str):
+        """Read one ``# shiplint …`` comment starting at 0-based column ``col0`` of ``line``.
+
+        A malformed one is recorded (SL005), a global one is registered; for a local one the
+        caller gets ``(region, tokens with regions, reason)`` to attach it to what it covers."""
+        parsed = parse_comment(comment)
+        if parsed is None:
+            return None
+        region = Region(line, col0 + 1, line, col0 + 1 + len(comment))
+        if parsed is False:
+            self.malformed.append(Malformed(path, region, comment))
+            return None
+        is_global, tokens, reason = parsed
+        toks = [(t, _token_region(line, col0 + 1 + off, t)) for t, off in tokens]
+        if is_global:
+            self._add(Suppression(path, region, toks, reason, "global", source))
+            return None
+        return region, toks, reason
 
     def add_yaml(self, path: str, text: str, docs) -> None:
         lines = text.splitlines()
@@ -237,19 +247,10 @@ class SuppressionIndex:
             at = _comment_start(raw)
             if at < 0 or in_scalar(number):
                 continue
-            comment = raw[at:].rstrip()
-            parsed = parse_comment(comment)
-            if parsed is None:
+            directive = self._directive(path, number, at, raw[at:].rstrip(), "yaml")
+            if directive is None:
                 continue
-            region = Region(number, at + 1, number, at + 1 + len(comment))
-            if parsed is False:
-                self.malformed.append(Malformed(path, region, comment))
-                continue
-            is_global, tokens, reason = parsed
-            toks = [(t, _token_region(number, at + 1 + off, t)) for t, off in tokens]
-            if is_global:
-                self._add(Suppression(path, region, toks, reason, "global", "yaml"))
-                continue
+            region, toks, reason = directive
             if raw[:at].strip():  # end of line: the key or item on this line
                 target = number
             else:
