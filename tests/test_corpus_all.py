@@ -1,4 +1,4 @@
-"""The whole public corpus in one run (issue 11): every file of ``../shared/corpus`` — Dockerfiles,
+"""The whole public corpus in one run: every file of ``../shared/corpus`` — Dockerfiles,
 manifests, Kustomize trees, Helm charts, renders — is processed without an internal error, every
 parse error has a position, and the files that cannot be checked are exactly the known ones:
 

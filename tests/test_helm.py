@@ -184,7 +184,7 @@ def test_template_error_is_a_finding_and_the_run_goes_on(repo, helm):
     (repo / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
     report = lint_files([repo], root=repo, helm_bin=helm)
-    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed (issue 11)
+    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed
     assert len(sl) == 1 and sl[0].path == "charts/api/Chart.yaml" and sl[0].level == "error"
     assert "helm template charts/api failed" in sl[0].message and "mustHave" in sl[0].message
     assert str(repo) not in sl[0].message

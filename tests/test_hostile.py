@@ -1,4 +1,4 @@
-"""Hostile input (issue 11): each case sits next to a valid file whose findings must still be
+"""Hostile input: each case sits next to a valid file whose findings must still be
 reported; the hostile file gets a clear message with file and position (an SL001/SL003/SL004
 finding, or nothing when it is valid but empty), the run goes on, the exit status follows the
 usual rules and no traceback is printed.  Nothing read is ever executed."""

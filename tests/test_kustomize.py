@@ -132,7 +132,7 @@ def test_remote_resource_is_not_fetched(tmp_path):
     (tmp_path / "kustomization.yaml").write_text("resources:\n  - https://example.com/app.yaml\n")
     # a renderer that would fail loudly if it were run
     report = lint_files([tmp_path], root=tmp_path, kustomize_bin=shutil.which("false") or "/bin/false")
-    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed (issue 11): not attempted
+    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed: not attempted
     assert len(sl) == 1 and "remote resource" in sl[0].message and sl[0].path == "kustomization.yaml"
     assert sl[0].level == "warning"
 
@@ -148,7 +148,7 @@ def test_render_failure_is_a_finding_and_the_run_goes_on(tmp_path, kustomize_bin
     (tmp_path / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n")
     report = lint_files([tmp_path], root=tmp_path)
-    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed (issue 11)
+    sl = [f for f in report.findings if f.code == "SL007"]  # render-failed
     assert len(sl) == 1 and sl[0].level == "error" and sl[0].path == "broken/kustomization.yaml" and "kustomize build broken failed" in sl[0].message
     assert str(tmp_path) not in sl[0].message
     assert any(f.path == "pod.yaml" and f.code == "KS101" for f in report.findings)

@@ -1,4 +1,4 @@
-"""Start-up stays cheap: commands import only what they need (issue 10).
+"""Start-up stays cheap: commands import only what they need.
 
 Each command runs in a fresh interpreter that records ``sys.modules`` at exit.  ``--version``
 loads neither the engine nor the YAML library; ``rules`` and text-format checks load neither

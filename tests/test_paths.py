@@ -1,4 +1,4 @@
-"""Output paths are relative (issue 11): never an absolute path of the machine running the check.
+"""Output paths are relative: never an absolute path of the machine running the check.
 
 Paths are relative to the working directory (the repository root in CI, SARIF's ``%SRCROOT%``);
 a file outside it is written with ``..`` (``../other/x.yaml``), never as ``/home/...``.  Messages

@@ -1,4 +1,4 @@
-"""Secret values never reach any output (issue 11): a tree full of realistic credentials is
+"""Secret values never reach any output: a tree full of realistic credentials is
 checked in every format, to standard output and to ``--output`` files, with a baseline written,
 and not one secret string appears anywhere (stdout, stderr, report files).  Keys are named, values
 are not — including in parse errors that quote the offending line and duplicate-key messages."""

@@ -19,7 +19,7 @@ _RULE_MODULE = re.compile(r"([a-z]{2}[0-9]{3})_[a-z0-9_]+\Z")
 
 class LazyCheck:
     """The check of a built-in rule whose module (``<code>_<name>.py``) is imported on first use
-    (issue 10: a run imports only the rule modules of the targets it meets; a Dockerfile check
+    (a run imports only the rule modules of the targets it meets; a Dockerfile check
     never imports the Kubernetes rules, nor the YAML library through them)."""
 
     def __init__(self, module: str, code: str) -> None:
@@ -92,7 +92,7 @@ def _sarif(report, options):
     return render(report, options)
 
 
-# CI formats (issue 9): GitHub workflow commands, GitLab Code Quality, JUnit XML
+# CI formats: GitHub workflow commands, GitLab Code Quality, JUnit XML
 def _github(report, options):
     from .reporters.github import render
 
@@ -114,7 +114,7 @@ def _junit(report, options):
 @hookimpl
 def shiplint_reporters():
     return {"text": _text, "json": _json, "sarif": _sarif,
-            "github": _github, "gitlab": _gitlab, "junit": _junit}  # CI formats (issue 9)
+            "github": _github, "gitlab": _gitlab, "junit": _junit}  # CI formats
 
 
 @hookimpl

@@ -53,7 +53,7 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
 @click.option("--disable-plugin", multiple=True, help="Do not load this installed plugin.")
-# Helm and Kustomize rendering (issue 6)
+# Helm and Kustomize rendering
 @click.option("--chart", "chart_dir", type=click.Path(file_okay=False),
               help="The chart a Helm render on stdin (or in a file) comes from.")
 @click.option("--helm-bin", help="The helm binary (default: helm on PATH).")
@@ -63,7 +63,7 @@ def cli() -> None:
 @click.option("--release-name", default=None, help="Release name for helm template (default: release-name).")
 @click.option("--namespace", default=None, help="Namespace for helm template.")
 @click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
-# configuration, suppressions and baselines (issue 7)
+# configuration, suppressions and baselines
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (default: .shiplint.yaml or pyproject.toml [tool.shiplint], "
                    "searched from the current directory upwards).")
@@ -73,14 +73,14 @@ def cli() -> None:
               help="Leave out the findings recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this baseline file and exit 0.")
-# CI integration (issue 9)
+# CI integration
 @click.option("--sarif-category", metavar="TEXT",
               help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
 @click.option("--progress/--no-progress", "progress", default=None,
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
 @click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
-              help="Load declarative policies (*.yaml) from DIR (repeatable).")  # issue 8
-# performance (issue 10)
+              help="Load declarative policies (*.yaml) from DIR (repeatable).")
+# performance
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
               help="Check files in N processes (default: the number of CPUs; 1: in this process). "
                    "The output does not depend on it.")
@@ -99,7 +99,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     options = Options(
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
-        # Helm and Kustomize rendering (issue 6)
+        # Helm and Kustomize rendering
         chart_dir=chart_dir,
         helm_bin=helm_bin,
         helm_values=list(helm_values),
@@ -107,13 +107,13 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         release_name=release_name,
         namespace=namespace,
         kustomize_bin=kustomize_bin,
-        policy_dirs=list(policy_dirs),  # declarative policies (issue 8)
+        policy_dirs=list(policy_dirs),  # declarative policies
     )
-    from .engine import default_jobs  # issue 10
+    from .engine import default_jobs
 
     options.jobs = jobs if jobs else default_jobs()
     plugins = Plugins(disabled=options.disabled_plugins)
-    # configuration (issue 7): the file first, then the command line overrides it
+    # configuration: the file first, then the command line overrides it
     from_file = _load_configuration(config_file, no_config, options, plugins)
     if select:
         options.select = _split(select)
@@ -135,18 +135,18 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    from .progress import Progress  # issue 9
+    from .progress import Progress
 
     meter = Progress(sys.stderr, progress)
     try:
         report = engine.run(list(paths), stdin_data, progress=meter)
     finally:
         meter.close()
-    if print_stats:  # issue 10: read by benchmarks/run.py
+    if print_stats:  # read by benchmarks/run.py
         import json
 
         click.echo("shiplint-stats: " + json.dumps(engine.stats, sort_keys=True), err=True)
-    if write_baseline_file:  # baselines (issue 7)
+    if write_baseline_file:  # baselines
         from .baseline import write_baseline
 
         n = write_baseline(report.findings, report.root, write_baseline_file)
@@ -156,7 +156,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     out_opts = {
         "color": (not stream_is_file) and _use_color(color, sys.stdout),
         "quiet": quiet,
-        "sarif_category": sarif_category,  # issue 9
+        "sarif_category": sarif_category,
     }
     text = reporters[fmt](report, out_opts)
     if output:
@@ -172,7 +172,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
 
 def _load_configuration(config_file, no_config, options, plugins) -> dict:
-    """Read the configuration file into ``options`` (issue 7); returns fail-on and baseline."""
+    """Read the configuration file into ``options``; returns fail-on and baseline."""
     from .config import apply_config, find_config, load_config
 
     if no_config and config_file:
@@ -194,7 +194,7 @@ def rules_cmd(fmt, policy_dirs):
     from .plugins import Plugins
 
     rules = Plugins().rules()
-    if policy_dirs:  # declarative policies (issue 8)
+    if policy_dirs:  # declarative policies
         from .policies import with_policies
 
         rules = with_policies(rules, policy_dirs)
@@ -234,7 +234,7 @@ def explain(rule, policy_dirs):
     from .plugins import Plugins
 
     all_rules = Plugins().rules()
-    if policy_dirs:  # declarative policies (issue 8)
+    if policy_dirs:  # declarative policies
         from .policies import with_policies
 
         all_rules = with_policies(all_rules, policy_dirs)
@@ -269,7 +269,7 @@ def _explain_text(r) -> str:
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
-    if hasattr(r, "origin_lines"):  # declarative policies (issue 8): file, target, schema
+    if hasattr(r, "origin_lines"):  # declarative policies: file, target, schema
         parts += ["", *r.origin_lines()]
     return "\n".join(parts)
 

@@ -391,7 +391,7 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
     and options against ``rules``.  Returns the settings the CLI applies itself
     (``fail-on``, ``baseline``)."""
     data = cfg.data
-    # declarative policies (issue 8): read first, so that select/ignore/severity may name them
+    # declarative policies: read first, so that select/ignore/severity may name them
     if "policies" in data:
         dirs = _globs(data["policies"])
         for i, d in enumerate(dirs):

@@ -17,7 +17,7 @@ SKIP_DIRS = frozenset(
 )
 
 #: ``Dockerfile``, ``Dockerfile.prod``, ``Dockerfile-chroot``, ``Dockerfile_alpine``,
-#: ``api.Dockerfile``/``api.dockerfile`` and the same with ``Containerfile`` (issue 11: the ``-``
+#: ``api.Dockerfile``/``api.dockerfile`` and the same with ``Containerfile`` (the ``-``
 #: and ``_`` variants seen in public repositories).
 _DOCKERFILE_RE = re.compile(
     r"^(?:Dockerfile|Containerfile)(?:[._-][^/]+)?$|^.+\.(?:Dockerfile|dockerfile|Containerfile|containerfile)$"
@@ -26,7 +26,7 @@ _DOCKERFILE_RE = re.compile(
 
 def classify_name(name: str) -> str | None:
     """``"dockerfile"``, ``"yaml"`` or ``None`` from a file's base name."""
-    if name.endswith(".dockerignore"):  # BuildKit's per-Dockerfile ignore file (issue 11)
+    if name.endswith(".dockerignore"):  # BuildKit's per-Dockerfile ignore file
         return None
     if _DOCKERFILE_RE.match(name):
         return "dockerfile"

@@ -21,9 +21,9 @@ from .rule import Rule
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 #: Input kind of a symlinked file met in a directory walk whose target lies outside both the
-#: walked directory and the root (issue 11): reported (SL003), never read.
+#: walked directory and the root: reported (SL003), never read.
 OUTSIDE_LINK = "outside-link"
-#: Files that make collect() group inputs into Helm charts and kustomizations (issue 10: the
+#: Files that make collect() group inputs into Helm charts and kustomizations (the
 #: helm and kustomize modules are imported only when one of these is met).
 _RENDER_FILE_NAMES = frozenset({"Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization"})
 
@@ -41,15 +41,15 @@ class Options:
     root: str = "."
     stdin_filename: str | None = None
     disabled_plugins: set[str] = field(default_factory=set)
-    # configuration, suppressions and baselines (issue 7)
+    # configuration, suppressions and baselines
     strict: bool = False
     baseline: str | None = None
     #: directory of the configuration file: ``exclude`` and ``per-file-ignores`` globs are
     #: relative to it (default: ``root``)
     config_dir: str | None = None
-    # declarative policies (issue 8)
+    # declarative policies
     policy_dirs: list[str] = field(default_factory=list)
-    # Helm and Kustomize rendering (issue 6)
+    # Helm and Kustomize rendering
     chart_dir: str | None = None
     helm_bin: str | None = None
     helm_values: list[str] = field(default_factory=list)
@@ -57,7 +57,7 @@ class Options:
     release_name: str | None = None
     namespace: str | None = None
     kustomize_bin: str | None = None
-    # performance and progress (issues 9 and 10)
+    # performance and progress
     jobs: int = 1
     progress: bool = False
 
@@ -171,12 +171,12 @@ class Engine:
         self.options = options
         self.plugins = plugins or Plugins(disabled=options.disabled_plugins)
         pod_paths = self.plugins.pod_template_paths()
-        if pod_paths:  # issue 10: the model (and ruamel) is imported only when needed
+        if pod_paths:  # the model (and ruamel) is imported only when needed
             from .k8s.model import register_pod_template_paths
 
             register_pod_template_paths(pod_paths)
         self.all_rules = self.plugins.rules()
-        # declarative policies (issue 8): policy rules join the plugins' rules before selection
+        # declarative policies: policy rules join the plugins' rules before selection
         if options.policy_dirs:
             from .policies import with_policies
 
@@ -186,7 +186,7 @@ class Engine:
             matched = [r for r in self.all_rules.values() if token_matches(code, r)]
             if not matched:
                 raise UsageError(f"severity: unknown rule {code!r}")
-        # configuration (issue 7): the most specific severity token wins (code/name > prefix > ALL)
+        # configuration: the most specific severity token wins (code/name > prefix > ALL)
         self.levels = _severity_levels(self.all_rules, options.severity)
         self._suppressions = None
         self.by_target: dict[str, list[Rule]] = {}
@@ -194,9 +194,9 @@ class Engine:
             self.by_target.setdefault(r.target, []).append(r)
         self.root = os.path.abspath(options.root)
         self.notifications: list[Notification] = []
-        # Helm/Kustomize (issue 6): renders whose findings postprocess() moves to the sources
+        # Helm/Kustomize: renders whose findings postprocess() moves to the sources
         self.renders: dict = {}
-        # benchmarks (issue 10): what was read and parsed, for the hidden --stats option
+        # benchmarks: what was read and parsed, for the hidden --stats option
         self.stats = {"files": 0, "bytes": 0, "documents": 0, "resources": 0, "renders": 0, "render_seconds": 0.0}
 
     # -- inputs ----------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class Engine:
         seen: set[str] = set()
         opts = self.options
 
-        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root  # issue 7
+        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
 
         def excluded(abspath: str) -> bool:
             return bool(opts.exclude) and matches_any(display_path(abspath, base).rstrip("/"), opts.exclude)
@@ -225,7 +225,7 @@ class Engine:
                     kind = self._classify(disp)
                     if kind is None or excluded(f):
                         continue
-                    if os.path.islink(f) and not _inside(f, (abspath, self.root)):  # issue 11
+                    if os.path.islink(f) and not _inside(f, (abspath, self.root)):
                         kind = OUTSIDE_LINK
                     seen.add(f)
                     inputs.append(Input(disp, f, kind))
@@ -237,19 +237,19 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
-        # cross-resource context (issue 5): a file given on its own is checked together with the
+        # cross-resource context: a file given on its own is checked together with the
         # manifests of its directory and kustomization, which are consulted but not reported on
         if self.by_target.get("project"):
             from .k8s.context import context_inputs
 
             inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
-        # Helm and Kustomize (issue 6): a chart directory (Chart.yaml) or a kustomization becomes
+        # Helm and Kustomize: a chart directory (Chart.yaml) or a kustomization becomes
         # one input that is rendered; the files they hold or list are not linted on their own.
-        if any(i.abspath and os.path.basename(i.abspath) in _RENDER_FILE_NAMES for i in inputs):  # issue 10
+        if any(i.abspath and os.path.basename(i.abspath) in _RENDER_FILE_NAMES for i in inputs):
             from .sources import helm, kustomize
 
             inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root), self.root)
-            # issue 11: a chart or kustomization the user named (its directory or its file) cannot
+            # a chart or kustomization the user named (its directory or its file) cannot
             # render → exit 2 now; one met in a directory walk → an SL007 finding, the run goes on
             named = {os.path.abspath(p) for p in paths if p != "-"}
             for inp in inputs:
@@ -263,13 +263,13 @@ class Engine:
 
     def _classify(self, display: str) -> str | None:
         name = display.rsplit("/", 1)[-1]
-        if name == "Kustomization":  # issue 6: the extension-less kustomization file name
+        if name == "Kustomization":  # the extension-less kustomization file name
             return "yaml"
         return self.plugins.classify(display, name) or classify_name(name)
 
     # -- running -----------------------------------------------------------------------------
     def run(self, paths: list[str], stdin_text: str | bytes | None = None, progress=None) -> Report:
-        self.progress = progress  # optional callback progress(done, total) (issue 9)
+        self.progress = progress  # optional callback progress(done, total)
         inputs = self.collect(paths)
         for inp in inputs:
             if inp.abspath is None:
@@ -283,8 +283,8 @@ class Engine:
         """Per-file work: parse and run the single-document rules."""
         findings: list[Finding] = []
         resources = []
-        progress = getattr(self, "progress", None)  # issue 9
-        jobs = parallel_jobs(self.options.jobs, inputs)  # issue 10: --jobs
+        progress = getattr(self, "progress", None)
+        jobs = parallel_jobs(self.options.jobs, inputs)  # --jobs
         results = self._parallel_results(inputs, jobs) if jobs > 1 else map(self.check_input, inputs)
         for done, (f, res) in enumerate(results, 1):
             findings.extend(f)
@@ -293,7 +293,7 @@ class Engine:
                 progress(done, len(inputs))
         return findings, resources
 
-    # -- --jobs N (issue 10) ----------------------------------------------------------------
+    # -- --jobs N ----------------------------------------------------------------
     def _parallel_results(self, inputs: list[Input], jobs: int):
         """``check_input`` of each input in forked worker processes; yields ``(findings,
         resources)`` in input order while merging into this engine what each worker's engine
@@ -372,17 +372,17 @@ class Engine:
     def postprocess(self, findings: list[Finding], inputs: list[Input]) -> list[Finding]:
         """Keep only findings on inputs that are reported (context-only inputs are consulted by
         cross-resource rules but not reported on)."""
-        # cross-resource context (issue 5): findings and notices on files that were only consulted
+        # cross-resource context: findings and notices on files that were only consulted
         # are dropped before findings on renders move to their sources (which were not given)
         context_only = {i.display for i in inputs if not i.report}
         if context_only:
             findings = [f for f in findings if f.path not in context_only]
             self.notifications = [n for n in self.notifications if n.path not in context_only]
-        if self.renders:  # issue 6: findings on Helm/Kustomize renders move to the source files
+        if self.renders:  # findings on Helm/Kustomize renders move to the source files
             from .k8s.origin import remap_findings
 
             remap_findings(findings, self.renders)
-        # configuration and suppressions (issue 7)
+        # configuration and suppressions
         from .suppressions import apply_configuration
 
         return apply_configuration(self, findings)
@@ -395,7 +395,7 @@ class Engine:
             n = seen.get(base, 0)
             seen[base] = n + 1
             f.fingerprint = base if n == 0 else f"{base}:{n}"
-        if self.options.baseline:  # baselines (issue 7): known findings are left out
+        if self.options.baseline:  # baselines: known findings are left out
             from .baseline import filter_findings
 
             findings = filter_findings(findings, self.options.baseline, self.root)
@@ -426,7 +426,7 @@ class Engine:
             raise ParseError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
         if text.startswith("\ufeff"):
             text = text[1:]
-        self.stats["files"] += 1  # issue 10
+        self.stats["files"] += 1
         self.stats["bytes"] += len(data)
         return text
 
@@ -451,13 +451,13 @@ class Engine:
         if r is None or code not in self.rules:
             return []
         hit = Hit(message, region, subject=subject)
-        if level:  # a per-finding level (issue 11: SL007 warning when the renderer is missing)
+        if level:  # a per-finding level (SL007 warning when the renderer is missing)
             hit.properties["level"] = level
         return [self.stamp(r, hit, path)]
 
     def run_rules(self, target: str, subject, path: str, inp: Input | None) -> list[Finding]:
         if target == "kustomization" and getattr(self, "_kz_capture", None) is not None:
-            # --jobs (issue 10): in a worker, kustomization findings go back to the parent apart,
+            # --jobs: in a worker, kustomization findings go back to the parent apart,
             # keyed by file, so that it keeps those of each kustomization once
             found = self._run_rules(target, subject, path, inp)
             self._kz_capture.append((getattr(subject, "path", path), found))
@@ -472,7 +472,7 @@ class Engine:
             try:
                 for hit in r.check(subject, ctx) or ():
                     f = self.stamp(r, hit, path)
-                    if target == "resource" and not hit.resource:  # annotations (issue 7)
+                    if target == "resource" and not hit.resource:  # annotations
                         f.resource = subject.identity
                     out.append(f)
             except Exception as exc:  # a rule bug must not cost the other findings
@@ -485,16 +485,16 @@ class Engine:
     def check_input(self, inp: Input):
         """Findings of one input, and the Kubernetes resources it holds."""
         path = inp.display
-        if inp.kind in ("helm-chart", "kustomize"):  # issue 6: rendered inputs
+        if inp.kind in ("helm-chart", "kustomize"):  # rendered inputs
             from .sources import helm, kustomize
 
-            started = time.perf_counter()  # issue 10: rendering time, for --stats
+            started = time.perf_counter()  # rendering time, for --stats
             try:
                 return (helm.check_chart if inp.kind == "helm-chart" else kustomize.check_kustomization)(self, inp)
             finally:
                 self.stats["renders"] += 1
                 self.stats["render_seconds"] += time.perf_counter() - started
-        if inp.kind == OUTSIDE_LINK:  # issue 11: never read what a hostile tree links to
+        if inp.kind == OUTSIDE_LINK:  # never read what a hostile tree links to
             return self._unreadable(inp, "a symlink to a file outside the scanned tree; not followed"), []
         if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
             return self._unreadable(inp, "no such file or directory"), []
@@ -515,8 +515,8 @@ class Engine:
         if kind == "dockerfile":
             return self.check_dockerfile(inp, text), []
         if kind == "yaml":
-            if "# Source: " in text:  # issue 10: helm imported only for what may be a render
-                from .sources import helm  # issue 6: a helm render (`# Source:` comments)
+            if "# Source: " in text:  # helm imported only for what may be a render
+                from .sources import helm  # a helm render (`# Source:` comments)
 
                 if helm.has_source_comments(text):
                     return helm.check_rendered(self, inp, text)
@@ -540,7 +540,7 @@ class Engine:
         except ParseError as exc:
             return self._parse_error(inp.display, exc)
         df.path = inp.display
-        if not self.options.strict and "shiplint" in text:  # inline suppressions (issue 7)
+        if not self.options.strict and "shiplint" in text:  # inline suppressions
             self.suppression_index().add_dockerfile(inp.display, df)
         return self.run_rules("dockerfile", df, inp.display, inp)
 
@@ -554,8 +554,8 @@ class Engine:
         if _looks_like_template(text) and not inp.explicit:
             return [], []
         docs = parse_yaml_stream(text)
-        self.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))  # issue 10
-        suppress = not self.options.strict and "shiplint" in text  # inline suppressions (issue 7)
+        self.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
+        suppress = not self.options.strict and "shiplint" in text  # inline suppressions
         if suppress:
             self.suppression_index().add_yaml(path, text, docs)
         for doc in docs:
@@ -566,7 +566,7 @@ class Engine:
                 findings.extend(self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last value wins in kubectl",
                                           path, dup.region, subject=f"dup:{doc.index}:{dup.key}"))
             for res in resources_from_document(doc.data, path, doc.index):
-                self.stats["resources"] += 1  # issue 10
+                self.stats["resources"] += 1
                 resources.append(res)
                 if suppress:
                     self.suppression_index().add_resource(res)
@@ -574,7 +574,7 @@ class Engine:
         return findings, resources
 
     def suppression_index(self):
-        """In-source suppressions collected while checking (issue 7)."""
+        """In-source suppressions collected while checking."""
         if self._suppressions is None:
             from .suppressions import SuppressionIndex
 
@@ -586,11 +586,11 @@ class Engine:
             return []
         from .k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches (issue 5)
+        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches
         return self.run_rules("project", index, "", None)
 
 
-# -- --jobs N (issue 10) ------------------------------------------------------------------------
+# -- --jobs N ------------------------------------------------------------------------
 
 #: Starting worker processes costs about 50 ms on the reference machine (2 cores), which pays
 #: off from about a quarter of a second of work: runs estimated below ``PARALLEL_MIN_WORK``
@@ -652,7 +652,7 @@ def parallel_jobs(jobs: int | None, inputs: list) -> int:
 
 def _severity_levels(rules: dict[str, Rule], severity: dict[str, str]) -> dict[str, str]:
     """The overridden level of each rule: a code or name beats a prefix, a longer prefix a
-    shorter one, and ``ALL`` comes last (issue 7)."""
+    shorter one, and ``ALL`` comes last."""
     levels: dict[str, str] = {}
     if not severity:
         return levels
@@ -695,7 +695,7 @@ def _inside(path: str, tops) -> bool:
 
 
 def _read_regular(path: str, limit: int) -> bytes:
-    """A bounded read of a regular file (issue 11), with the engine's own exceptions."""
+    """A bounded read of a regular file, with the engine's own exceptions."""
     from .fsutil import FileTooLarge, NotRegularFile, read_regular
 
     try:
@@ -713,7 +713,7 @@ class _TooLarge(Exception):
 
 
 def _finding_level(hit: Hit, rule_level: str, level: str) -> str:
-    """Per-finding level (issue 4): a hit may set ``properties["level"]`` (KS408 runtime socket,
+    """Per-finding level: a hit may set ``properties["level"]`` (KS408 runtime socket,
     KS204 numeric port); a severity configured for the rule still wins."""
     wanted = hit.properties.get("level")
     if wanted in LEVEL_RANK and level == rule_level:

@@ -62,7 +62,7 @@ class Hit:
     related: list[Location] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
     #: ``Kind/namespace/name`` of the object the finding is about, when a project rule knows it
-    #: (resource rules get it from the engine); annotations suppress by it (issue 7).
+    #: (resource rules get it from the engine); annotations suppress by it.
     resource: str = ""
 
 
@@ -82,7 +82,7 @@ class Finding:
     suppressed: bool = False
     justification: str | None = None
     fingerprint: str = ""
-    #: ``Kind/namespace/name`` of the object the finding is about ("" when none) (issue 7).
+    #: ``Kind/namespace/name`` of the object the finding is about ("" when none).
     resource: str = ""
 
     def sort_key(self) -> tuple:

@@ -1,4 +1,4 @@
-"""Reading files from a tree that may be hostile (issue 11).
+"""Reading files from a tree that may be hostile.
 
 One bounded reader for everything shiplint reads from a scanned repository: it opens without
 blocking and checks the open descriptor, so that a FIFO, a device (``/dev/zero``), a socket or a

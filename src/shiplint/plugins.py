@@ -41,7 +41,7 @@ def _may_declare_plugins(path: list[str]) -> bool:
     """False only when certainly no distribution on ``path`` declares a ``shiplint`` entry point.
 
     Importing :mod:`importlib.metadata` and reading every distribution's metadata costs more
-    than the rest of a one-file run (issue 10).  This looks at the ``entry_points.txt`` of the
+    than the rest of a one-file run.  This looks at the ``entry_points.txt`` of the
     ``*.dist-info``/``*.egg-info`` directories on ``path`` (where importlib.metadata finds
     them) and answers True (let importlib.metadata decide) whenever it is unsure: a zip or egg
     on the path, or another finder that can provide distributions."""
@@ -92,7 +92,7 @@ class Plugins:
 
     def _load_entry_points(self, disabled: set[str]) -> None:
         with _trusted_sys_path() as path:
-            if not _may_declare_plugins(path):  # issue 10: no importlib.metadata when nothing to find
+            if not _may_declare_plugins(path):  # no importlib.metadata when nothing to find
                 return
             for ep, dist in _entry_points(path):
                 version = getattr(dist, "version", "") or ""

@@ -91,7 +91,7 @@ def builtin_metadata() -> dict[str, RuleMeta]:
 
     Parsing some sixty YAML files costs a noticeable part of start-up, so the result is cached
     as one JSON file keyed by the name, size and modification time of every metadata file and
-    the shiplint version (issue 10); any change to ``rules/`` (or a failure to read or write the
+    the shiplint version; any change to ``rules/`` (or a failure to read or write the
     cache) means the YAML files are parsed again."""
     cache = _metadata_cache_path()
     if cache is not None:
@@ -132,7 +132,7 @@ def _parse_builtin_metadata() -> dict[str, RuleMeta]:
     return out
 
 
-# -- the metadata cache (issue 10) ----------------------------------------------------------------
+# -- the metadata cache ----------------------------------------------------------------
 
 def _metadata_cache_path() -> str | None:
     """``<cache dir>/rule-metadata-<key>.json`` for the installed ``rules/`` tree, or None (no

@@ -204,7 +204,7 @@ class Resource(_Labelled):
     @property
     def identity(self) -> str:
         """``Kind/namespace/name``: stable across edits, used in fingerprints; computed once
-        (issue 10: every finding and several rules ask for it)."""
+        (every finding and several rules ask for it)."""
         cached = self.__dict__.get("_identity")
         if cached is None:
             cached = self.__dict__["_identity"] = f"{self.kind}/{self.namespace}/{self.name}"
@@ -317,7 +317,7 @@ class PodTemplate(_Labelled):
         return self.resource.missing_region(self.spec_path + tuple(rel_path))
 
     def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
-        # issue 10: the Container views are made once per pod template, not once per rule
+        # the Container views are made once per pod template, not once per rule
         every = self.__dict__.get("_containers")
         if every is None:
             every = self.__dict__["_containers"] = self._all_containers()
@@ -411,7 +411,7 @@ class Container:
         return self.resource.region_at(self.path)
 
     def region_at(self, rel_path: tuple) -> Region:
-        # issue 10: walked from the container's own node; the same region as from the
+        # walked from the container's own node; the same region as from the
         # resource root (the container's item region is its mapping's region)
         return deepest_region(self.data, tuple(rel_path)) or self.resource.region_at(self.path + tuple(rel_path))
 

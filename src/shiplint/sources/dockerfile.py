@@ -599,7 +599,7 @@ _URL_PASSWORD = re.compile(r"(//[^/@:\s]*:)[^/@\s]*@")
 
 
 def _shown(text: str, limit: int = 40) -> str:
-    """File text quoted in a parse error (issue 11): never a value after ``=`` (``unknown
+    """File text quoted in a parse error: never a value after ``=`` (``unknown
     instruction: DB_PASSWORD=…`` from a line that lost its continuation) nor the password of a
     URL, and at most ``limit`` characters."""
     key, eq, _ = text.partition("=")

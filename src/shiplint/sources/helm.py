@@ -49,7 +49,7 @@ class RenderError(Exception):
 
 class CannotRender(UsageError):
     """This machine cannot render the chart (helm missing, dependencies not vendored): exit 2
-    for a chart the user named, an SL007 warning for one met in a directory walk (issue 11)."""
+    for a chart the user named, an SL007 warning for one met in a directory walk."""
 
 
 # -- finding helm and charts -----------------------------------------------------------------
@@ -57,7 +57,7 @@ class CannotRender(UsageError):
 
 def which(name: str) -> str | None:
     """``name`` on PATH, skipping relative entries (``.``, ``bin``): with the scanned repository
-    as working directory they would run a ``helm`` committed in it (issue 11)."""
+    as working directory they would run a ``helm`` committed in it."""
     dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and os.path.isabs(d)]
     return shutil.which(name, path=os.pathsep.join(dirs)) if dirs else None
 
@@ -72,7 +72,7 @@ def find_helm(options) -> str | None:
 
 
 def read_small(path: str, limit: int = 1 << 20) -> str | None:
-    """The text of a regular file of at most ``limit`` bytes, else None (issue 11: a FIFO or
+    """The text of a regular file of at most ``limit`` bytes, else None (a FIFO or
     ``/dev/zero`` named ``Chart.yaml`` or listed by a kustomization must not hang the run)."""
     from ..fsutil import read_regular
 
@@ -85,7 +85,7 @@ def read_small(path: str, limit: int = 1 << 20) -> str | None:
 def special_file(top: str, root: str) -> str | None:
     """The first file below ``top`` (symlinks resolved, symlinked directories not entered) that
     is not a regular file — a FIFO, a device, a socket — as a path relative to ``root``.  helm
-    and kustomize read every file they are pointed at and would block on a FIFO (issue 11)."""
+    and kustomize read every file they are pointed at and would block on a FIFO."""
     import stat
 
     for current, dirs, files in os.walk(top):
@@ -220,7 +220,7 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting.
     With ``options``, a chart that cannot be rendered (no helm, dependencies not vendored)
     is a :class:`UsageError` now, before anything else is rendered (the engine passes none and
-    preflights only the charts the user named, issue 11)."""
+    preflights only the charts the user named)."""
     charts = []
     for inp in inputs:
         if inp.abspath and os.path.basename(inp.abspath) == "Chart.yaml":
@@ -286,7 +286,7 @@ def _tool_env(tmp: str) -> dict:
         KUSTOMIZE_PLUGIN_HOME=os.path.join(tmp, "plugins"),
         KUBECONFIG=os.path.join(tmp, "no-kubeconfig"),
     )
-    # issue 11: no network — a render never needs one (dependencies are vendored, remote
+    # no network — a render never needs one (dependencies are vendored, remote
     # kustomize resources are refused first); any attempt goes to a closed local port
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         env[var] = _NO_NETWORK_PROXY
@@ -304,7 +304,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
     """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
     (whose message names paths relative to ``root``, never the scratch directory).  The output
     goes to a file first: a render larger than ``limit`` bytes (``max-file-size``) is refused
-    without being read into memory (issue 11: a ``range`` over a huge list)."""
+    without being read into memory (a ``range`` over a huge list)."""
     with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
         out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
         try:
@@ -329,7 +329,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
         err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
         if root:
             err = err.replace(root.rstrip(os.sep) + os.sep, "")
-            err = _relative_paths(err, root)  # issue 11: no absolute path of this machine
+            err = _relative_paths(err, root)  # no absolute path of this machine
         raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
     return stdout.decode("utf-8", "replace")
 
@@ -339,7 +339,7 @@ _ABS_PATH_RE = re.compile(r"(?<![\w.~/-])(/[^\s'\"`:,;()\[\]{}<>]+)")
 
 def _relative_paths(text: str, root: str) -> str:
     """Absolute paths in a tool's message (files outside ``root``, such as a kustomize base in
-    another directory) rewritten relative to ``root`` (issue 11)."""
+    another directory) rewritten relative to ``root``."""
 
     def rel(m: re.Match) -> str:
         path = m.group(1)
@@ -437,7 +437,7 @@ class _Templates:
 
     def get(self, path: str):
         if path not in self._cache:
-            text = read_small(path, 50 << 20)  # issue 11: regular files only, bounded
+            text = read_small(path, 50 << 20)  # regular files only, bounded
             if text is None:
                 self._cache[path] = None
             else:
@@ -509,11 +509,11 @@ def check_chart(engine, inp: Input):
     chart_dir = inp.abspath
     chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
     if read_chart_yaml(chart_dir).get("type") == "library":
-        # issue 11: a library chart renders nothing by design (helm refuses to): its named
+        # a library chart renders nothing by design (helm refuses to): its named
         # templates are checked through the charts that include them
         return [], []
     special = special_file(chart_dir, engine.root)
-    if special is not None:  # issue 11: never hand helm a FIFO or a device
+    if special is not None:  # never hand helm a FIFO or a device
         return _render_failed(engine, f"chart not rendered: {special} is not a regular file "
                                       "(a FIFO, socket or device)", chart_yaml), []
     try:
@@ -565,7 +565,7 @@ def register(engine, render: Render) -> None:
 
 
 def _render_failed(engine, message: str, path: str, level: str = "error"):
-    """SL007 (issue 11) on the chart's ``Chart.yaml`` or the kustomization file, line 1:
+    """SL007 on the chart's ``Chart.yaml`` or the kustomization file, line 1:
     ``error`` when the render ran and failed, ``warning`` when it could not be attempted here
     (renderer missing, dependencies not vendored, remote resources)."""
     engine.notifications.append(_notification(message, path, level))

@@ -47,7 +47,7 @@ def _parse(path: str):
     """The documents of a YAML file (positioned), [] when unreadable."""
     from .yamlsrc import parse_yaml_stream
 
-    text = read_small(path, 50 << 20)  # issue 11: regular files only, bounded
+    text = read_small(path, 50 << 20)  # regular files only, bounded
     if text is None:
         return [], []
     docs = [d for d in parse_yaml_stream(text) if hasattr(d, "data")]
@@ -482,7 +482,7 @@ def find_kustomize(options) -> list[str] | None:
         if path is None:
             return None
         return [path, "kustomize"] if "kubectl" in os.path.basename(path) else [path, "build"]
-    k = which("kustomize")  # absolute PATH entries only (issue 11)
+    k = which("kustomize")  # absolute PATH entries only
     if k:
         return [k, "build"]
     k = which("kubectl")
@@ -514,12 +514,12 @@ def check_kustomization(engine, inp: Input):
                "(shiplint renders offline; vendor it or check the rendered output)")
         return findings + _render_failed(engine, msg, inp.display, "warning"), []
     special = next((f for f in (special_file(os.path.dirname(n.file), engine.root) for n in node.walk()) if f), None)
-    if special is not None:  # issue 11: never hand kustomize a FIFO or a device
+    if special is not None:  # never hand kustomize a FIFO or a device
         msg = f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)"
         return findings + _render_failed(engine, msg, inp.display), []
     argv = find_kustomize(engine.options)
     if argv is None:
-        if not inp.explicit:  # issue 11: met in a directory walk → SL007, the run goes on
+        if not inp.explicit:  # met in a directory walk → SL007, the run goes on
             return findings + _render_failed(
                 engine, "kustomization not rendered: neither kustomize nor kubectl found"
                 + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH"),

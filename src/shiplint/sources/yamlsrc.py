@@ -127,7 +127,7 @@ def _region(start, end) -> int:
     return (start.line << 96) | (start.column << 64) | (end.line << 32) | end.column
 
 
-# Positions are stored packed (issue 10: memory): a region is one int holding the 0-based
+# Positions are stored packed (memory): a region is one int holding the 0-based
 # (line, column, end line, end column) in 32 bits each, and a mapping entry keeps its key's and
 # its value's regions in one int (key << 128 | value) in one dict per mapping.  The tuple views
 # ``pos``, ``kpos``, ``vpos`` and ``ipos`` remain for callers that read (or set) them.
@@ -283,7 +283,7 @@ class YMap(_Positioned, dict):
 
 
     def __reduce_ex__(self, protocol):
-        # issue 10 (--jobs): results come back from worker processes; one call per node
+        # (--jobs): results come back from worker processes; one call per node
         return _ymap, (self._pos, self._kv, self.tag, self.line_offset), None, None, iter(dict.items(self))
 
 
@@ -406,7 +406,7 @@ def _parse_error(exc: Exception, line_offset: int, text: str | None = None) -> P
         return ParseError(message, mark.line + 1 + line_offset, mark.column + 1)
     position = getattr(exc, "position", None)
     if isinstance(position, int) and text is not None:
-        # issue 11: a reader error (a control character) has no mark, only libyaml's byte offset
+        # a reader error (a control character) has no mark, only libyaml's byte offset
         prefix = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore")
         return ParseError(message, prefix.count("\n") + 1 + line_offset, len(prefix) - prefix.rfind("\n"))
     return ParseError(message, 1 + line_offset, 1)
@@ -446,7 +446,7 @@ def parse_yaml_stream(text: str) -> list[YamlDocument | ParseError]:
 
 
 def _compose(text: str, line_offset: int, first_index: int):
-    # The hot loop of every YAML input (issue 10): local names, packed positions (see YMap),
+    # The hot loop of every YAML input: local names, packed positions (see YMap),
     # mapping keys interned (they repeat across documents), the scalar case inlined.
     parser = _Parser(text)
     get_event = parser.get_event
