@@ -153,7 +153,7 @@ def measure(cmd: list[str], runs: int, cwd: Path, env: dict, warmup: bool = True
 def unrenderable_charts(root: Path) -> list[Path]:
     """Charts below ``root`` whose dependencies are not vendored (shiplint stops on them)."""
     try:
-        from shiplint.sources.helm import missing_dependencies
+        from shiplint.inputs.render.helm import missing_dependencies
     except ImportError:
         return []
     out = []

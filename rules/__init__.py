@@ -1,1 +1,2 @@
-"""Rule metadata shipped with shiplint (one YAML file per rule)."""
+"""The built-in rule catalogue: one YAML metadata file and one check module per rule, side by
+side in a folder per target (``core``, ``dockerfile``, ``kubernetes``)."""

@@ -241,7 +241,7 @@ def test_jsonschema_is_imported_only_when_a_config_exists(tmp_path):
 # -- in-process: rule options ---------------------------------------------------------------------
 
 def _fake_rules():
-    from shiplint.rule import Rule, RuleMeta
+    from shiplint.registry.rule import Rule, RuleMeta
 
     def make(code, name, options):
         return Rule(RuleMeta(code=code, name=name, level="warning", summary="s" * 10, target="dockerfile",
@@ -296,7 +296,7 @@ def test_rule_options_and_shortcuts_reach_rules(tmp_path):
     ],
 )
 def test_rule_option_errors(tmp_path, text, message):
-    from shiplint.errors import UsageError
+    from shiplint.core.errors import UsageError
 
     with pytest.raises(UsageError) as exc:
         _load(tmp_path, text)

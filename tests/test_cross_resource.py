@@ -426,7 +426,7 @@ def test_context_is_not_read_when_no_cross_resource_rule_is_selected(tmp_path):
 
 
 def test_context_files_helper(tmp_path):
-    from shiplint.k8s.context import context_files
+    from shiplint.inputs.context import context_files
 
     write(tmp_path, {
         "k/kustomization.yaml": "resources:\n  - a.yaml\n  - sub\n  - https://example.com/x.yaml\n",
@@ -474,7 +474,7 @@ def test_cli_single_file_of_the_application_is_clean_of_cross_resource_findings(
 # -- selector helpers ---------------------------------------------------------------------------------
 
 def test_selector_helpers():
-    from shiplint.k8s import selectors as s
+    from shiplint.model.k8s import selectors as s
 
     assert s.label_value(True) == "true" and s.label_value(2) == "2" and s.label_value(None) == ""
     reqs = s.label_selector_requirements({"matchLabels": {"a": 1}, "matchExpressions": [

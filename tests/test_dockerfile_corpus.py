@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not DOCKERFILES.is_dir(), reason="shared corpus 
 
 
 def _run():
-    from shiplint.discovery import Input
+    from shiplint.inputs.discovery import Input
     from shiplint.engine import Engine, Options
 
     files = sorted(p for p in DOCKERFILES.rglob("*") if p.is_file())

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shiplint.errors import ParseError
-from shiplint.findings import Region
+from shiplint.core.errors import ParseError
+from shiplint.core.findings import Region
 from shiplint.sources import dockerfile as dockerfile_module
 from shiplint.sources.dockerfile import parse_dockerfile
 

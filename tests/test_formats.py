@@ -15,7 +15,7 @@ import pytest
 
 from conftest import FIXTURES, assert_valid_sarif, run_shiplint
 from shiplint.engine import Report
-from shiplint.findings import Finding, Location, Region
+from shiplint.core.findings import Finding, Location, Region
 from shiplint.plugins import Plugins
 from shiplint.reporters import github, gitlab, junit
 

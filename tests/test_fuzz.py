@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ruamel.yaml.error import YAMLError
 
-from shiplint.errors import ParseError
+from shiplint.core.errors import ParseError
 from shiplint.sources import yamlsrc
 from shiplint.sources.dockerfile import parse_dockerfile
 from shiplint.sources.yamlsrc import YamlDocument, parse_yaml_stream
@@ -165,7 +165,7 @@ def test_shell_splitter_never_raises(text):
                                                 "localhost", ":5000", "docker.io", "library", "${X}",
                                                 "latest", "A", " "])))
 def test_image_ref_parser_never_raises(text):
-    from shiplint.imageref import digest_is_valid, parse_image_ref
+    from shiplint.sources.imageref import digest_is_valid, parse_image_ref
 
     ref = parse_image_ref(text)
     assert ref is not None

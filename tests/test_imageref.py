@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shiplint.imageref import ImageRef, parse_image_ref
+from shiplint.sources.imageref import ImageRef, parse_image_ref
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 

@@ -18,11 +18,11 @@ import pytest
 
 from conftest import CORPUS, FIXTURES, ROOT, run_shiplint
 
-from shiplint import engine as engine_mod
+from shiplint.engine import pipeline as engine_mod
 from shiplint.engine import Engine, Options, parallel_jobs
-from shiplint.findings import Hit, Region
+from shiplint.core.findings import Hit, Region
 from shiplint.plugins import Plugins
-from shiplint.rule import Rule, RuleMeta
+from shiplint.registry.rule import Rule, RuleMeta
 
 FORMATS = ("text", "json", "sarif")
 
@@ -133,7 +133,7 @@ def _project_plugin(pids: list | None = None):
                 rules.append(Rule(RuleMeta(code="XP002", name="which-process", target="dockerfile", **meta), where, "test"))
             return rules
 
-    from shiplint.hookspecs import hookimpl
+    from shiplint.plugins.hookspecs import hookimpl
 
     Plugin.shiplint_rules = hookimpl(Plugin.shiplint_rules)
     return Plugin
@@ -184,7 +184,7 @@ def test_workers_really_run_and_a_single_file_does_not_fork(tmp_path):
 
 
 def test_parallel_jobs_policy(tmp_path):
-    from shiplint.discovery import Input
+    from shiplint.inputs.discovery import Input
 
     def files(n, size):
         out = []

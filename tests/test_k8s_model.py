@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shiplint.k8s.model import (
+from shiplint.model.k8s.model import (
     deepest_region,
     int_or_percent,
     missing_region,

@@ -42,7 +42,7 @@ def test_real_resources_are_found(corpus_run):
     # the corpus has no CronJob and no `kind: List` outside Helm template sources (which are not
     # parsed as manifests); those are covered by tests/test_k8s_model.py and the seed fixtures
     # a directory with a kustomization is linted through its render ("<dir> (kustomize build)")
-    from shiplint.sources.kustomize import LABEL, kustomization_file
+    from shiplint.inputs.render.kustomize import LABEL, kustomization_file
 
     rendered = f" ({LABEL})"
     for r in resources:

@@ -81,8 +81,8 @@ def test_patched_resources_are_what_is_linted(repo, kustomize_bin):
     assert api["name"] == "api" and api["resources"]["limits"]["memory"] == "512Mi"
     assert dep.origin["type"] == "kustomize" and dep.origin["source"].path == f"{K}/base/deployment.yaml"
     # a finding on the patched field lands on the patch, not on the base
-    from shiplint.k8s.origin import Item
-    from shiplint.sources.kustomize import locate
+    from shiplint.inputs.render.origin import Item
+    from shiplint.inputs.render.kustomize import locate
 
     path = ("spec", "template", "spec", "containers", Item(0, "api"), "resources", "limits", "memory")
     where = locate(dep, path, "value")
@@ -197,7 +197,7 @@ def test_generated_config_map_maps_to_its_generator_entry(tmp_path, kustomize_bi
     (tmp_path / "app/kustomization.yaml").write_text(
         "namePrefix: shop-\nconfigMapGenerator:\n  - name: settings\n    literals: [MODE=prod]\n")
     from shiplint.engine import Engine, Options
-    from shiplint.sources.kustomize import locate
+    from shiplint.inputs.render.kustomize import locate
 
     engine = Engine(Options(root=str(tmp_path)))
     inputs = engine.collect([str(tmp_path / "app/kustomization.yaml")])  # an explicit kustomization file

@@ -45,13 +45,13 @@ def _loaded(mods: set[str], name: str) -> bool:
 
 def test_version_imports_no_engine_and_no_yaml(tmp_path):
     mods = modules_after(tmp_path, "--version")
-    for name in (*HEAVY, "ruamel", "shiplint.engine", "shiplint.plugins", "pluggy"):
+    for name in (*HEAVY, "ruamel", "shiplint.engine.pipeline", "shiplint.plugins.manager", "pluggy"):
         assert not _loaded(mods, name), name
 
 
 def test_rules_listing_imports_no_sarif_nor_jsonschema(tmp_path):
     mods = modules_after(tmp_path, "rules")
-    assert _loaded(mods, "shiplint.plugins")  # the command did run
+    assert _loaded(mods, "shiplint.plugins.manager")  # the command did run
     for name in HEAVY:
         assert not _loaded(mods, name), name
 
@@ -61,13 +61,13 @@ def test_text_check_of_a_dockerfile_imports_no_sarif_nor_yaml(tmp_path):
     modules_after(tmp_path, "check", "--format", "text", df)  # fills the metadata cache
     mods = modules_after(tmp_path, "check", "--format", "text", df)
     assert _loaded(mods, "shiplint.sources.dockerfile")
-    for name in (*HEAVY, "ruamel", "shiplint.sources.helm", "shiplint.sources.kustomize", "importlib.metadata"):
+    for name in (*HEAVY, "ruamel", "shiplint.inputs.render.helm", "shiplint.inputs.render.kustomize", "importlib.metadata"):
         assert not _loaded(mods, name), name
 
 
 def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
     mods = modules_after(tmp_path, "check", "--format", "text", FIXTURES / "rules" / "KS101" / "bad.yaml")
-    assert _loaded(mods, "shiplint.k8s.model")
+    assert _loaded(mods, "shiplint.model.k8s.model")
     for name in HEAVY:
         assert not _loaded(mods, name), name
 
@@ -80,7 +80,7 @@ def test_sarif_check_imports_sarif_om(tmp_path):
 # -- the rule-metadata cache ---------------------------------------------------------------------
 
 def test_metadata_cache_holds_exactly_the_parsed_metadata(tmp_path, monkeypatch):
-    from shiplint import rule
+    from shiplint.registry import rule
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
@@ -102,7 +102,7 @@ def test_metadata_cache_holds_exactly_the_parsed_metadata(tmp_path, monkeypatch)
 
 
 def test_metadata_cache_can_be_turned_off(tmp_path, monkeypatch):
-    from shiplint import rule
+    from shiplint.registry import rule
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("SHIPLINT_NO_CACHE", "1")
@@ -110,7 +110,7 @@ def test_metadata_cache_can_be_turned_off(tmp_path, monkeypatch):
 
 
 def test_metadata_cache_key_follows_the_rules_files(tmp_path, monkeypatch):
-    from shiplint import rule
+    from shiplint.registry import rule
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
@@ -135,14 +135,14 @@ def test_metadata_cache_key_follows_the_rules_files(tmp_path, monkeypatch):
 # -- cheap checks that keep modules unloaded ---------------------------------------------------
 
 def test_render_file_names_cover_helm_and_kustomize():
-    from shiplint import engine
-    from shiplint.sources import kustomize
+    from shiplint.engine import pipeline as engine
+    from shiplint.inputs.render import kustomize
 
     assert {"Chart.yaml", *kustomize.KUSTOMIZATION_NAMES} <= engine._RENDER_FILE_NAMES
 
 
 def test_plugin_precheck_finds_a_declared_entry_point(tmp_path, monkeypatch):
-    from shiplint import plugins
+    from shiplint.plugins import manager as plugins
 
     site = tmp_path / "site"
     (site / "other-1.0.dist-info").mkdir(parents=True)
@@ -164,7 +164,7 @@ def test_commands_still_work(tmp_path, args):
 
 
 def test_lazily_loaded_rules_are_the_declared_ones():
-    from shiplint.builtin import LazyCheck
+    from shiplint.plugins.builtin import LazyCheck
     from shiplint.plugins import Plugins
 
     rules = Plugins(load_entry_points=False).rules()

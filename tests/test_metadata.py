@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from shiplint.rule import _plain, validate_metadata
+from shiplint.registry.rule import _plain, validate_metadata
 from shiplint.sources.yamlsrc import parse_yaml_stream
 
 FILES = sorted((ROOT / "rules").rglob("*.yaml"))
@@ -35,7 +35,7 @@ def test_codes_and_names_are_unique():
 
 
 def test_invalid_metadata_is_explained():
-    from shiplint.errors import UsageError
+    from shiplint.core.errors import UsageError
 
     with pytest.raises(UsageError, match="level"):
         validate_metadata({"code": "XX001", "name": "x", "level": "fatal", "summary": "s" * 12, "target": "file",

@@ -262,7 +262,7 @@ def _plugins_with(obj, name="third"):
 
 
 def test_duplicate_code_across_plugins_is_a_usage_error():
-    from shiplint.errors import UsageError
+    from shiplint.core.errors import UsageError
     from shiplint.plugins import Plugins
 
     ks101 = Plugins(load_entry_points=False).rules()["KS101"]
@@ -271,15 +271,15 @@ def test_duplicate_code_across_plugins_is_a_usage_error():
 
 
 def test_plugin_returning_garbage_is_a_usage_error():
-    from shiplint.errors import UsageError
+    from shiplint.core.errors import UsageError
 
     with pytest.raises(UsageError, match="plugin 'third': shiplint_rules\\(\\) must return Rule objects"):
         _plugins_with(_Dup(["not a rule"])).rules()
 
 
 def test_plugin_rules_can_be_the_decorated_functions_and_get_the_plugin_name():
-    from shiplint.findings import Hit
-    from shiplint.rule import rule
+    from shiplint.core.findings import Hit
+    from shiplint.registry.rule import rule
 
     meta = {
         "code": "TP001", "name": "always-fires", "level": "note", "target": "resource",
@@ -298,8 +298,8 @@ def test_plugin_rules_can_be_the_decorated_functions_and_get_the_plugin_name():
 
 
 def test_plugin_metadata_is_validated_at_import():
-    from shiplint.errors import UsageError
-    from shiplint.rule import rule
+    from shiplint.core.errors import UsageError
+    from shiplint.registry.rule import rule
 
     with pytest.raises(UsageError, match="invalid rule metadata TP002: level"):
         rule("TP002", metadata={"code": "TP002", "name": "x", "level": "fatal", "target": "resource",

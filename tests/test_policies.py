@@ -339,7 +339,7 @@ def test_a_run_without_policies_does_not_import_jsonschema(tmp_path):
         f"report = Engine(Options(root={str(tmp_path)!r})).run([{str(tmp_path)!r}])\n"
         "from shiplint.reporters import sarif\n"
         "sarif.render(report, {})\n"
-        "print('jsonschema' in sys.modules, 'shiplint.policies' in sys.modules)\n"
+        "print('jsonschema' in sys.modules, 'shiplint.registry.policies' in sys.modules)\n"
         f"Engine(Options(policy_dirs=[{str(POLICIES / 'policies')!r}]))\n"
         "print('jsonschema' in sys.modules)\n"
     )

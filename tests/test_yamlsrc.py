@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shiplint.errors import ParseError
+from shiplint.core.errors import ParseError
 from shiplint.sources.yamlsrc import YMap, YSeq, parse_yaml_stream
 
 

@@ -25,8 +25,8 @@ import os
 import re
 from collections import Counter
 
-from .discovery import display_path
-from .errors import UsageError
+from shiplint.inputs.discovery import display_path
+from shiplint.core.errors import UsageError
 
 FORMAT_KEY = "shiplint-baseline"
 FORMAT_VERSION = 1

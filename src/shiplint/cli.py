@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import UsageError
+from shiplint import __version__
+from shiplint.core.errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit")
@@ -91,8 +91,8 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
           config_file, no_config, strict, baseline_file, write_baseline_file,
           sarif_category, progress, policy_dirs, jobs, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
-    from .engine import Engine, Options
-    from .plugins import Plugins
+    from shiplint.engine import Engine, Options
+    from shiplint.plugins import Plugins
 
     if not paths:
         paths = (".",)
@@ -109,7 +109,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         kustomize_bin=kustomize_bin,
         policy_dirs=list(policy_dirs),  # declarative policies
     )
-    from .engine import default_jobs
+    from shiplint.engine import default_jobs
 
     options.jobs = jobs if jobs else default_jobs()
     plugins = Plugins(disabled=options.disabled_plugins)
@@ -125,7 +125,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if write_baseline_file:
         options.baseline = None
     elif baseline_file or from_file.get("baseline"):
-        from .baseline import load_baseline
+        from shiplint.baseline import load_baseline
 
         options.baseline = os.path.abspath(baseline_file) if baseline_file else from_file["baseline"]
         load_baseline(options.baseline)  # a missing or broken baseline stops the run before it starts
@@ -135,7 +135,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if fmt not in reporters:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    from .progress import Progress
+    from shiplint.progress import Progress
 
     meter = Progress(sys.stderr, progress)
     try:
@@ -147,7 +147,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
         click.echo("shiplint-stats: " + json.dumps(engine.stats, sort_keys=True), err=True)
     if write_baseline_file:  # baselines
-        from .baseline import write_baseline
+        from shiplint.baseline import write_baseline
 
         n = write_baseline(report.findings, report.root, write_baseline_file)
         click.echo(f"shiplint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline_file}", err=True)
@@ -173,7 +173,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
 def _load_configuration(config_file, no_config, options, plugins) -> dict:
     """Read the configuration file into ``options``; returns fail-on and baseline."""
-    from .config import apply_config, find_config, load_config
+    from shiplint.config import apply_config, find_config, load_config
 
     if no_config and config_file:
         raise UsageError("--config and --no-config exclude each other")
@@ -191,15 +191,15 @@ def _load_configuration(config_file, no_config, options, plugins) -> dict:
               help="Also list the declarative policies of DIR (repeatable).")
 def rules_cmd(fmt, policy_dirs):
     """List every rule: code, name, level and summary."""
-    from .plugins import Plugins
+    from shiplint.plugins import Plugins
 
     rules = Plugins().rules()
     if policy_dirs:  # declarative policies
-        from .policies import with_policies
+        from shiplint.registry.policies import with_policies
 
         rules = with_policies(rules, policy_dirs)
     if fmt == "markdown":
-        from .ruledocs import render_markdown
+        from shiplint.ruledocs import render_markdown
 
         click.echo(render_markdown(rules.values()), nl=False)
         return EXIT_OK
@@ -231,11 +231,11 @@ def find_rules(rules: dict, token: str) -> list:
               help="Also consider the declarative policies of DIR (repeatable).")
 def explain(rule, policy_dirs):
     """Explain a rule (by code or name): what, why, an example that fires, the fix."""
-    from .plugins import Plugins
+    from shiplint.plugins import Plugins
 
     all_rules = Plugins().rules()
     if policy_dirs:  # declarative policies
-        from .policies import with_policies
+        from shiplint.registry.policies import with_policies
 
         all_rules = with_policies(all_rules, policy_dirs)
     found = find_rules(all_rules, rule)
@@ -283,7 +283,7 @@ def _wrap(text: str) -> list[str]:
 @cli.command()
 def plugins():
     """List the built-in and installed plugins with their versions."""
-    from .plugins import Plugins
+    from shiplint.plugins import Plugins
 
     for info in Plugins().info:
         state = "" if info.enabled else "  (disabled)"

@@ -4,7 +4,7 @@
 repository root, the first directory holding ``.git``); :func:`load_config` reads and validates
 it against ``schemas/config.schema.json``; :func:`apply_config` checks what the schema cannot
 (rule names, rule options, directories) against the loaded rules and fills
-:class:`~shiplint.engine.Options`.  Every problem is a :class:`~shiplint.errors.UsageError`
+:class:`~shiplint.engine.Options`.  Every problem is a :class:`~shiplint.core.errors.UsageError`
 of one line: ``file:line: key: what is wrong and what is allowed``.
 
 ``jsonschema`` is imported only here, and only when a configuration file was actually found.
@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .errors import UsageError
+from shiplint.core.errors import UsageError
 
 YAML_NAMES = (".shiplint.yaml", ".shiplint.yml")
 PYPROJECT = "pyproject.toml"
@@ -80,7 +80,7 @@ def _format_keys(keys: tuple) -> str:
 
 
 def _yaml_line(node, keys: tuple) -> int:
-    from .sources.yamlsrc import YMap, YSeq
+    from shiplint.sources.yamlsrc import YMap, YSeq
 
     line = node.region.line if isinstance(node, (YMap, YSeq)) else 1
     for k in keys:
@@ -152,7 +152,7 @@ def load_config(path: str) -> Config:
     """Read and validate a configuration file; raises UsageError (exit 2) when it is wrong."""
     path = os.path.abspath(path)
     display = Config(path, {}, "yaml").display
-    from .fsutil import read_regular
+    from shiplint.core.fsutil import read_regular
 
     try:
         raw = read_regular(path, 10 << 20)  # a FIFO or device named as the config must not hang the run
@@ -178,8 +178,8 @@ def load_config(path: str) -> Config:
 
 
 def _load_yaml(path: str, text: str, display: str) -> Config:
-    from .rule import _plain
-    from .sources.yamlsrc import YMap, parse_yaml_stream
+    from shiplint.registry.rule import _plain
+    from shiplint.sources.yamlsrc import YMap, parse_yaml_stream
 
     docs = parse_yaml_stream(text)
     for d in docs:
@@ -255,7 +255,7 @@ def validate(cfg: Config) -> None:
     """Check ``cfg.data`` against ``schemas/config.schema.json`` (imports jsonschema)."""
     import jsonschema
 
-    from .rule import load_schema
+    from shiplint.registry.rule import load_schema
 
     schema = load_schema("config.schema.json")
     validator = jsonschema.Draft202012Validator(schema)
@@ -317,7 +317,7 @@ def parse_size(value) -> int:
 
 
 def _check_rule_tokens(cfg: Config, keys: tuple, value, rules: dict) -> list[str]:
-    from .engine import token_matches
+    from shiplint.engine import token_matches
 
     tokens = _tokens(value)
     for i, tok in enumerate(tokens):
@@ -401,7 +401,7 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
                 raise cfg.error(keys, f"{d!r} is not a directory (paths are relative to {os.path.basename(cfg.path)}'s directory)")
             options.policy_dirs.append(full)
     if options.policy_dirs:
-        from .policies import with_policies
+        from shiplint.registry.policies import with_policies
 
         rules = with_policies(rules, options.policy_dirs)
     if "select" in data:

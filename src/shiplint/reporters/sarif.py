@@ -12,8 +12,8 @@ import json
 import attr
 import sarif_om as om
 
-from .. import __version__
-from ..findings import Finding, Location
+from shiplint import __version__
+from shiplint.core.findings import Finding, Location
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

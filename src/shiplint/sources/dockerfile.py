@@ -1,6 +1,6 @@
 """A Dockerfile parser that reads files the way BuildKit does, and keeps exact positions.
 
-Entry point: :func:`parse_dockerfile`.  It raises :class:`~shiplint.errors.ParseError` and
+Entry point: :func:`parse_dockerfile`.  It raises :class:`~shiplint.core.errors.ParseError` and
 nothing else.
 
 What "the way BuildKit does" means here:
@@ -31,8 +31,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from ..errors import ParseError
-from ..findings import Region
+from shiplint.core.errors import ParseError
+from shiplint.core.findings import Region
 
 __all__ = [
     "Arg",
@@ -626,7 +626,7 @@ def _check_reference(value: str, region: Region) -> None:
     Template placeholders (``debian:%%VERSION%%``, ``{{.Image}}``) end up here.  A malformed
     *digest* is left to the DF103 rule, which explains it better than a parse error.
     """
-    from ..imageref import parse_image_ref
+    from shiplint.sources.imageref import parse_image_ref
 
     ref = parse_image_ref(value)
     if ref.digest is not None:

@@ -12,7 +12,7 @@ iterative, so that:
   ``0755`` is octal), explicit tags ``!!str``/``!!int``… are honoured and other tags ignored.
 
 A stream that breaks in its middle keeps the documents before the break, reports the break as a
-:class:`~shiplint.errors.ParseError`, and resumes at the next ``---`` line.
+:class:`~shiplint.core.errors.ParseError`, and resumes at the next ``---`` line.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml import events as ev
 
-from ..errors import ParseError
-from ..findings import Region
+from shiplint.core.errors import ParseError
+from shiplint.core.findings import Region
 
 try:  # the C extension; ruamel.yaml falls back to pure Python when it is missing
     from ruamel.yaml.cyaml import CParser as _Parser

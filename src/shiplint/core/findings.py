@@ -1,0 +1,90 @@
+"""Positions and findings: the vocabulary shared by sources, rules, engine and reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVELS = ("error", "warning", "note")
+#: Higher is more severe; used for ``--fail-on`` thresholds.
+LEVEL_RANK = {"note": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True, order=True)
+class Region:
+    """A span of text, 1-based.  ``end_column`` is exclusive (SARIF semantics):
+
+    the region of ``abc`` at the start of line 3 is ``Region(3, 1, 3, 4)``.
+    """
+
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.end_line is None:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_column is None:
+            object.__setattr__(self, "end_column", self.column)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True)
+class Location:
+    """A region in a file, with an optional description (used for related locations)."""
+
+    path: str
+    region: Region
+    message: str | None = None
+
+
+@dataclass
+class Hit:
+    """What a rule yields: the engine turns it into a :class:`Finding`.
+
+    ``subject`` identifies the offending thing independently of line numbers (for example
+    ``Deployment/app/api:containers[web].image``); it feeds fingerprints and baselines.
+    ``path`` and ``region`` default to the document being checked.
+    """
+
+    message: str
+    region: Region
+    subject: str = ""
+    path: str | None = None
+    related: list[Location] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    #: ``Kind/namespace/name`` of the object the finding is about, when a project rule knows it
+    #: (resource rules get it from the engine); annotations suppress by it.
+    resource: str = ""
+
+
+@dataclass
+class Finding:
+    """One result, stamped by the engine with the rule's code, name and level."""
+
+    code: str
+    name: str
+    level: str
+    message: str
+    path: str
+    region: Region
+    subject: str = ""
+    related: list[Location] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    suppressed: bool = False
+    justification: str | None = None
+    fingerprint: str = ""
+    #: ``Kind/namespace/name`` of the object the finding is about ("" when none).
+    resource: str = ""
+
+    def sort_key(self) -> tuple:
+        r = self.region
+        return (self.path, r.line, r.column, self.code, r.end_line, r.end_column, self.message)

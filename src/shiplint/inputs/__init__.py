@@ -1,0 +1,1 @@
+"""What to check: discovery of inputs, cross-resource context files, and renderers. Produces documents; never runs a rule."""

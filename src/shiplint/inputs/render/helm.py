@@ -1,0 +1,578 @@
+"""Helm: render chart directories offline and map rendered documents back to their templates.
+
+Two ways in:
+
+* a chart directory (``shiplint check charts/api``, or a walk that meets a ``Chart.yaml``) is
+  rendered with ``helm template`` — temporary ``HELM_*`` homes, no plugins, no post-renderer,
+  no ``helm dependency update``, no cluster, a timeout — and its ``templates/``, ``charts/``
+  and ``crds/`` files are never linted as plain YAML;
+* a render (``helm template … | shiplint check -`` or a committed rendered file) is recognised
+  by its ``# Source: <chart>/templates/<file>`` comments; the chart is the ``--chart`` directory
+  or the one in the working tree whose ``Chart.yaml`` has that name.
+
+Each rendered document gets an ``origin``: the template file and the part of it (between
+``---`` lines) that produced the document; :mod:`shiplint.inputs.render.origin` then finds the offending
+key in the template text.  Nothing from the scanned tree is executed: templates are data for
+helm.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+from shiplint.inputs.discovery import Input, display_path, walk
+from shiplint.core.errors import UsageError
+from shiplint.core.findings import Location, Region
+from shiplint.inputs.render.origin import Render, locate_in_template
+
+#: Seconds a ``helm template`` may take.
+RENDER_TIMEOUT = 120
+DEFAULT_RELEASE = "release-name"
+LABEL = "helm template"
+
+_SOURCE_RE = re.compile(r"^# Source: (\S.*?)\s*$")
+_SEPARATOR_RE = re.compile(r"^---(?:\s|$)")
+_TOP_KIND_RE = re.compile(r"^kind:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*(?:#.*)?$")
+_TOP_START_RE = re.compile(r"^(?:apiVersion|kind)\s*:")
+#: Files of a chart directory that are chart data, not manifests.
+CHART_SUBDIRS = ("templates", "charts", "crds")
+
+
+class RenderError(Exception):
+    """helm (or kustomize) could not render; the message is the tool's, trimmed."""
+
+
+class CannotRender(UsageError):
+    """This machine cannot render the chart (helm missing, dependencies not vendored): exit 2
+    for a chart the user named, an SL007 warning for one met in a directory walk."""
+
+
+# -- finding helm and charts -----------------------------------------------------------------
+
+
+def which(name: str) -> str | None:
+    """``name`` on PATH, skipping relative entries (``.``, ``bin``): with the scanned repository
+    as working directory they would run a ``helm`` committed in it."""
+    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and os.path.isabs(d)]
+    return shutil.which(name, path=os.pathsep.join(dirs)) if dirs else None
+
+
+def find_helm(options) -> str | None:
+    if options.helm_bin:
+        path = options.helm_bin
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return os.path.abspath(path)
+        return shutil.which(path)
+    return which("helm")
+
+
+def read_small(path: str, limit: int = 1 << 20) -> str | None:
+    """The text of a regular file of at most ``limit`` bytes, else None (a FIFO or
+    ``/dev/zero`` named ``Chart.yaml`` or listed by a kustomization must not hang the run)."""
+    from shiplint.core.fsutil import read_regular
+
+    try:
+        return read_regular(path, limit).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def special_file(top: str, root: str) -> str | None:
+    """The first file below ``top`` (symlinks resolved, symlinked directories not entered) that
+    is not a regular file — a FIFO, a device, a socket — as a path relative to ``root``.  helm
+    and kustomize read every file they are pointed at and would block on a FIFO."""
+    import stat
+
+    for current, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(current, d))]
+        for name in files:
+            path = os.path.join(current, name)
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                continue  # dangling link: the renderer reports it
+            if not stat.S_ISREG(mode):
+                return display_path(path, root)
+    return None
+
+
+def read_chart_yaml(chart_dir: str) -> dict:
+    """``Chart.yaml`` as plain data ({} when unreadable)."""
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    text = read_small(os.path.join(chart_dir, "Chart.yaml"))
+    if text is None:
+        return {}
+    docs = parse_yaml_stream(text)
+    for doc in docs:
+        data = getattr(doc, "data", None)
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
+def chart_dependencies(chart_dir: str) -> list[dict]:
+    deps = read_chart_yaml(chart_dir).get("dependencies")
+    if not isinstance(deps, list):  # apiVersion v1 charts keep them in requirements.yaml
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        text = read_small(os.path.join(chart_dir, "requirements.yaml"))
+        docs = parse_yaml_stream(text) if text is not None else []
+        data = getattr(docs[0], "data", None) if docs else None
+        deps = data.get("dependencies") if isinstance(data, dict) else None
+    return [d for d in deps or () if isinstance(d, dict) and isinstance(d.get("name"), str)]
+
+
+def missing_dependencies(chart_dir: str) -> list[str]:
+    """Declared dependencies not vendored under ``charts/`` (as a directory or an archive);
+    helm refuses to render without them and shiplint never fetches them."""
+    charts = os.path.join(chart_dir, "charts")
+    present: set[str] = set()
+    archives: list[str] = []
+    try:
+        entries = sorted(os.listdir(charts))
+    except OSError:
+        entries = []
+    for entry in entries:
+        full = os.path.join(charts, entry)
+        if os.path.isdir(full):
+            name = read_chart_yaml(full).get("name")
+            present.add(name if isinstance(name, str) else entry)
+        elif entry.endswith((".tgz", ".tar.gz")):
+            archives.append(entry)
+    missing = []
+    for dep in chart_dependencies(chart_dir):
+        name = dep["name"]
+        if name in present or any(a.startswith(name + "-") for a in archives):
+            continue
+        missing.append(name)
+    return missing
+
+
+class ChartIndex:
+    """Charts of the working tree by name (for renders that name their chart in ``# Source:``)."""
+
+    def __init__(self, root: str, explicit: str | None = None) -> None:
+        self.root = root
+        self.explicit = explicit
+        self._by_name: dict[str, list[str]] | None = None
+
+    def by_name(self) -> dict[str, list[str]]:
+        if self._by_name is None:
+            out: dict[str, list[str]] = {}
+            for f in walk(self.root):
+                if os.path.basename(f) == "Chart.yaml":
+                    d = os.path.dirname(f)
+                    name = read_chart_yaml(d).get("name")
+                    if isinstance(name, str):
+                        out.setdefault(name, []).append(d)
+            for dirs in out.values():  # the shallowest first (a chart before vendored copies)
+                dirs.sort(key=lambda d: (d.count(os.sep), d))
+            self._by_name = out
+        return self._by_name
+
+    def resolve(self, source: str, chart_dir: str | None = None) -> str | None:
+        """The file in the tree that ``# Source: api/charts/db/templates/x.yaml`` names."""
+        parts = [p for p in source.split("/") if p]
+        if len(parts) < 2 or ".." in parts:
+            return None
+        rest = parts[1:]
+        tops = [chart_dir] if chart_dir else []
+        if self.explicit and self.explicit != chart_dir:
+            tops.append(self.explicit)
+        for top in tops:  # the chart rendered (or given with --chart): its name may differ
+            cand = os.path.join(top, *rest)
+            if os.path.isfile(cand):
+                return cand
+        # the chart by name, then each subchart in the path by name (vendored as an archive in the
+        # render, but present in the tree as its own chart)
+        for i in range(0, len(parts) - 1, 2):
+            name = parts[i]
+            tail = parts[i + 1:]
+            if i and parts[i - 1] != "charts":
+                continue
+            for d in self.by_name().get(name, ()):
+                cand = os.path.join(d, *tail)
+                if os.path.isfile(cand):
+                    return cand
+        return None
+
+
+def chart_index(engine) -> ChartIndex:
+    idx = getattr(engine, "_shiplint_chart_index", None)
+    if idx is None:
+        explicit = os.path.abspath(engine.options.chart_dir) if engine.options.chart_dir else None
+        idx = ChartIndex(engine.root, explicit)
+        engine._shiplint_chart_index = idx
+    return idx
+
+
+# -- collecting inputs -------------------------------------------------------------------------
+
+
+def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
+    """Turn each chart directory met (a ``Chart.yaml``) into one ``helm-chart`` input and drop
+    the chart's own files (templates, subcharts, CRDs, values) from plain YAML linting.
+    With ``options``, a chart that cannot be rendered (no helm, dependencies not vendored)
+    is a :class:`UsageError` now, before anything else is rendered (the engine passes none and
+    preflights only the charts the user named)."""
+    charts = []
+    for inp in inputs:
+        if inp.abspath and os.path.basename(inp.abspath) == "Chart.yaml":
+            charts.append(os.path.dirname(inp.abspath))
+    if not charts:
+        return inputs
+    chart_set = set(charts)
+
+    def owner(path: str) -> str | None:
+        """The chart whose data ``path`` is (the outermost one)."""
+        found = None
+        d = os.path.dirname(path)
+        while True:
+            if d in chart_set:
+                rel = os.path.relpath(path, d).split(os.sep)
+                if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
+                    found = d
+            parent = os.path.dirname(d)
+            if parent == d:
+                return found
+            d = parent
+
+    out: list[Input] = []
+    added: set[str] = set()
+    for inp in inputs:
+        if inp.abspath is None:
+            out.append(inp)
+            continue
+        top = owner(inp.abspath)
+        if top is None:
+            out.append(inp)
+            continue
+        if top in added:
+            continue
+        added.add(top)
+        out.append(Input(display_path(top, root), top, "helm-chart", explicit=inp.explicit))
+        if options is not None:
+            preflight(top, display_path(top, root), options)
+    return out
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def _tool_env(tmp: str) -> dict:
+    """The environment of helm/kustomize: the user's, with every home and plugin directory
+    moved into ``tmp`` (nothing read from or written to the user's helm setup, no plugins)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUSTOMIZE_", "KUBECONFIG"))}
+    for sub in ("cache", "config", "data", "plugins", "home"):
+        os.makedirs(os.path.join(tmp, sub), exist_ok=True)
+    env.update(
+        HOME=os.path.join(tmp, "home"),
+        XDG_CACHE_HOME=os.path.join(tmp, "cache"),
+        XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+        XDG_DATA_HOME=os.path.join(tmp, "data"),
+        HELM_CACHE_HOME=os.path.join(tmp, "cache"),
+        HELM_CONFIG_HOME=os.path.join(tmp, "config"),
+        HELM_DATA_HOME=os.path.join(tmp, "data"),
+        HELM_PLUGINS=os.path.join(tmp, "plugins"),
+        HELM_REGISTRY_CONFIG=os.path.join(tmp, "config", "registry.json"),
+        HELM_REPOSITORY_CONFIG=os.path.join(tmp, "config", "repositories.yaml"),
+        HELM_REPOSITORY_CACHE=os.path.join(tmp, "cache", "repository"),
+        KUSTOMIZE_PLUGIN_HOME=os.path.join(tmp, "plugins"),
+        KUBECONFIG=os.path.join(tmp, "no-kubeconfig"),
+    )
+    # no network — a render never needs one (dependencies are vendored, remote
+    # kustomize resources are refused first); any attempt goes to a closed local port
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        env[var] = _NO_NETWORK_PROXY
+    for var in ("NO_PROXY", "no_proxy"):
+        env.pop(var, None)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+#: A proxy on a port nothing listens on (the discard port of the loopback address).
+_NO_NETWORK_PROXY = "http://127.0.0.1:9"
+
+
+def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None) -> str:
+    """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
+    (whose message names paths relative to ``root``, never the scratch directory).  The output
+    goes to a file first: a render larger than ``limit`` bytes (``max-file-size``) is refused
+    without being read into memory (a ``range`` over a huge list)."""
+    with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
+        out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
+        try:
+            with open(out_path, "wb") as out, open(err_path, "wb") as errf:
+                proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
+                                      stdout=out, stderr=errf, timeout=RENDER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"{what} did not finish within {RENDER_TIMEOUT} s") from None
+        except OSError as exc:
+            raise RenderError(f"{what} could not be run: {exc.strerror or exc}") from None
+        with open(err_path, "rb") as fh:
+            stderr = fh.read(65536)
+        size = os.path.getsize(out_path)
+        if proc.returncode == 0 and limit is not None and size > limit:
+            raise RenderError(f"{what} produced {size} bytes, over the {limit}-byte limit (max-file-size); not read")
+        if proc.returncode == 0:
+            with open(out_path, "rb") as fh:
+                stdout = fh.read()
+    if proc.returncode != 0:
+        err = stderr.decode("utf-8", "replace").strip()
+        err = re.sub(r"\s+", " ", err.replace(tmp, "<tmp>"))
+        err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
+        if root:
+            err = err.replace(root.rstrip(os.sep) + os.sep, "")
+            err = _relative_paths(err, root)  # no absolute path of this machine
+        raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
+    return stdout.decode("utf-8", "replace")
+
+
+_ABS_PATH_RE = re.compile(r"(?<![\w.~/-])(/[^\s'\"`:,;()\[\]{}<>]+)")
+
+
+def _relative_paths(text: str, root: str) -> str:
+    """Absolute paths in a tool's message (files outside ``root``, such as a kustomize base in
+    another directory) rewritten relative to ``root``."""
+
+    def rel(m: re.Match) -> str:
+        path = m.group(1)
+        top = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        if not top or not os.path.isdir(os.sep + top):  # not a path of this machine (a URL part…)
+            return path
+        return display_path(path, root)
+
+    return _ABS_PATH_RE.sub(rel, text)
+
+
+def preflight(chart_dir: str, display: str, options) -> str:
+    """The helm binary to render ``chart_dir`` with; :class:`UsageError` (exit 2) when helm is
+    missing or the chart's dependencies are not vendored."""
+    helm = find_helm(options)
+    if helm is None:
+        raise CannotRender(
+            f"{display}: rendering this Helm chart needs helm, which was not found"
+            + (f" at {options.helm_bin!r}" if options.helm_bin else " on PATH")
+            + " (install helm, pass --helm-bin, or --exclude the chart)")
+    missing = missing_dependencies(chart_dir)
+    if missing:
+        raise CannotRender(
+            f"{display}: chart dependencies not vendored under charts/: {', '.join(missing)} "
+            f"(run 'helm dependency build {display}' first; shiplint renders offline)")
+    return helm
+
+
+def render_chart(chart_dir: str, display: str, options, root: str | None = None) -> str:
+    helm = preflight(chart_dir, display, options)
+    argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
+    if options.namespace:
+        argv += ["--namespace", options.namespace]
+    for values in options.helm_values:
+        if not os.path.isfile(values):
+            raise UsageError(f"values file {values!r} not found")
+        argv += ["--values", os.path.abspath(values)]
+    for s in options.helm_set:
+        argv += ["--set", s]
+    return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None))
+
+
+# -- mapping renders to templates ---------------------------------------------------------------
+
+
+def has_source_comments(text: str) -> bool:
+    return text.startswith("# Source: ") or "\n# Source: " in text
+
+
+def source_lines(text: str) -> list[tuple[int, str]]:
+    """``(line, source)`` of each ``# Source:`` comment (1-based lines), and ``(line, "")`` for
+    each ``---`` (a document boundary that ends the previous source)."""
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        m = _SOURCE_RE.match(line)
+        if m:
+            out.append((i, m.group(1)))
+        elif _SEPARATOR_RE.match(line):
+            out.append((i, ""))
+    return out
+
+
+def _sections(lines: list[str]) -> list[tuple[int, int, str | None]]:
+    """``(lo, hi, kind)`` of each ``---``-separated part of a template (0-based, hi exclusive);
+    ``kind`` is the literal top-level kind, ``""`` when templated, ``None`` when absent."""
+    bounds = [-1] + [i for i, line in enumerate(lines) if _SEPARATOR_RE.match(line)] + [len(lines)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        lo, hi = a + 1, b
+        kind = None
+        for i in range(lo, hi):
+            if lines[i].startswith("kind:"):
+                m = _TOP_KIND_RE.match(lines[i])
+                kind = m.group(1) if m and "{{" not in lines[i] else ""
+                break
+        out.append((lo, hi, kind))
+    return out
+
+
+def _resource_start(lines: list[str], lo: int, hi: int) -> int:
+    for i in range(lo, hi):
+        if _TOP_START_RE.match(lines[i]):
+            return i
+    for i in range(lo, hi):
+        s = lines[i].strip()
+        if s and not s.startswith(("#", "{{")):
+            return i
+    return lo
+
+
+class _Templates:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._cache: dict[str, tuple[list[str], list] | None] = {}
+
+    def get(self, path: str):
+        if path not in self._cache:
+            text = read_small(path, 50 << 20)  # regular files only, bounded
+            if text is None:
+                self._cache[path] = None
+            else:
+                lines = text.splitlines()
+                self._cache[path] = (lines, _sections(lines))
+        return self._cache[path]
+
+
+def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str | None = None) -> None:
+    """Fill each rendered resource's ``origin`` from the ``# Source:`` comments."""
+    marks = source_lines(text)
+    templates = _Templates(root)
+    seen: dict[tuple[str, str], int] = {}
+    resolved: dict[str, str | None] = {}
+    for res in sorted(resources, key=lambda r: (r.region.line, r.region.column)):
+        start = res.region.line
+        source = ""
+        for line, src in reversed(marks):
+            if line < start:
+                source = src
+                break
+        if not source:
+            continue
+        if source not in resolved:
+            resolved[source] = index.resolve(source, chart_dir)
+        path = resolved[source]
+        origin = {"type": "helm", "source": source, "file": None}
+        res.origin = origin
+        if path is None:
+            continue
+        tpl = templates.get(path)
+        if tpl is None:
+            continue
+        lines, sections = tpl
+        key = (source, res.kind)
+        j = seen.get(key, 0)
+        seen[key] = j + 1
+        literal = [s for s in sections if s[2] == res.kind]
+        if literal:
+            lo, hi, _ = literal[min(j, len(literal) - 1)]
+        else:
+            templated = [s for s in sections if s[2] in ("", None) and any(x.strip() for x in lines[s[0]:s[1]])]
+            lo, hi, _ = templated[0] if templated else (0, len(lines), None)
+        origin.update(file=display_path(path, root), lines=lines, lo=lo, hi=hi,
+                      start=_resource_start(lines, lo, hi))
+
+
+def locate(res, path: tuple, part: str) -> Location | None:
+    o = res.origin
+    if not o or o.get("type") != "helm" or not o.get("file"):
+        return None
+    lines, lo, hi = o["lines"], o["lo"], o["hi"]
+    from shiplint.inputs.render.origin import Item
+
+    value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
+    region = locate_in_template(lines, lo, hi, path, part, value) if path else None
+    if region is None:
+        i = o["start"]
+        text = lines[i].rstrip() if i < len(lines) else ""
+        region = Region(i + 1, 1, i + 1, max(1, len(text)) + (1 if text else 0))
+    return Location(o["file"], region)
+
+
+# -- engine entry points ------------------------------------------------------------------------
+
+
+def check_chart(engine, inp: Input):
+    """Render a chart directory and lint the render; findings land on the templates."""
+    chart_dir = inp.abspath
+    chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
+    if read_chart_yaml(chart_dir).get("type") == "library":
+        # a library chart renders nothing by design (helm refuses to): its named
+        # templates are checked through the charts that include them
+        return [], []
+    special = special_file(chart_dir, engine.root)
+    if special is not None:  # never hand helm a FIFO or a device
+        return _render_failed(engine, f"chart not rendered: {special} is not a regular file "
+                                      "(a FIFO, socket or device)", chart_yaml), []
+    try:
+        text = render_chart(chart_dir, inp.display, engine.options, engine.root)
+    except CannotRender as exc:
+        if inp.explicit:
+            raise
+        return _render_failed(engine, f"chart not rendered: {exc}", chart_yaml, "warning"), []
+    except RenderError as exc:
+        return _render_failed(engine, str(exc), chart_yaml), []
+    pseudo = f"{inp.display} ({LABEL})"
+    sub = Input(pseudo, None, "yaml", explicit=True, text=text)
+    findings, resources = engine.check_yaml(sub, text)
+    annotate(resources, text, chart_index(engine), engine.root, chart_dir)
+    register(engine, Render(pseudo, inp.display, LABEL, resources,
+                            Location(chart_yaml, Region(1, 1)), locate))
+    return findings, resources
+
+
+def check_rendered(engine, inp: Input, text: str):
+    """A helm render given as a file or on standard input: lint it, map it to its chart."""
+    findings, resources = engine.check_yaml(dataclasses.replace(inp, explicit=True), text)
+    opts = engine.options
+    chart_dir = None
+    if opts.chart_dir:
+        chart_dir = os.path.abspath(opts.chart_dir)
+        if not os.path.isfile(os.path.join(chart_dir, "Chart.yaml")):
+            raise UsageError(f"--chart {opts.chart_dir!r}: no Chart.yaml there")
+    annotate(resources, text, chart_index(engine), engine.root, chart_dir)
+    fallback = None
+    if inp.abspath is None and not opts.stdin_filename:
+        # standard input without a name: unmapped findings go to the chart, when there is one
+        top = chart_dir
+        if top is None:
+            names = {m[1].split("/", 1)[0] for m in source_lines(text) if m[1]}
+            dirs = [d for n in names for d in chart_index(engine).by_name().get(n, ())[:1]]
+            top = dirs[0] if len(dirs) == 1 else None
+        if top is not None:
+            fallback = Location(display_path(os.path.join(top, "Chart.yaml"), engine.root), Region(1, 1))
+    register(engine, Render(inp.display, inp.display, LABEL, resources, fallback, locate))
+    return findings, resources
+
+
+def register(engine, render: Render) -> None:
+    renders = getattr(engine, "renders", None)
+    if renders is None:
+        renders = engine.renders = {}
+    renders[render.path] = render
+
+
+def _render_failed(engine, message: str, path: str, level: str = "error"):
+    """SL007 on the chart's ``Chart.yaml`` or the kustomization file, line 1:
+    ``error`` when the render ran and failed, ``warning`` when it could not be attempted here
+    (renderer missing, dependencies not vendored, remote resources)."""
+    engine.notifications.append(_notification(message, path, level))
+    return engine.core("SL007", message, path, Region(1, 1), subject=f"render:{path}", level=level)
+
+
+def _notification(message: str, path: str, level: str = "error"):
+    from shiplint.engine import Notification
+
+    return Notification(message, level, path, Region(1, 1), kind="render-error")

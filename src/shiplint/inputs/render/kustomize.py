@@ -1,0 +1,542 @@
+"""Kustomize: render kustomizations offline and map rendered resources to the files defining them.
+
+A directory with a ``kustomization.yaml`` (``.yml``, ``Kustomization``) is rendered with
+``kustomize build`` or ``kubectl kustomize`` (``--kustomize-bin``) — without exec or alpha
+plugins, without ``--enable-helm``, from a scratch directory, with a timeout; a kustomization
+that names a remote resource is not rendered (no network).  The render is what is linted, so
+resources changed or added by patches count.
+
+The kustomization tree (``resources``, ``bases``, ``components``, ``patches``…, ``images``) is
+read here as data, never executed, to find for each rendered resource the manifest that
+defines it (after ``namePrefix``/``nameSuffix``/``namespace``), the patch that last set a node,
+and the ``images:`` entry that rewrote an image.  A kustomization included by another one in the
+same scan is linted through its includers only; its listed files are not linted on their own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+
+from shiplint.inputs.discovery import Input, display_path
+from shiplint.core.errors import UsageError
+from shiplint.core.findings import Location, Region
+from shiplint.inputs.render.origin import Item, Render, follow, pointer_steps
+from shiplint.inputs.render.helm import RenderError, read_small, register, run_tool, special_file, which, _render_failed
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+LABEL = "kustomize build"
+_REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//.+\?", re.I)
+
+
+def kustomization_file(directory: str) -> str | None:
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def is_remote(entry: str) -> bool:
+    return bool(_REMOTE_RE.search(entry))
+
+
+def _parse(path: str):
+    """The documents of a YAML file (positioned), [] when unreadable."""
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    text = read_small(path, 50 << 20)  # regular files only, bounded
+    if text is None:
+        return [], []
+    docs = [d for d in parse_yaml_stream(text) if hasattr(d, "data")]
+    return docs, text.splitlines()
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+# -- the kustomization tree ---------------------------------------------------------------------
+
+
+@dataclass
+class Patch:
+    """One patch of a kustomization: its parsed content and how to report a node of it."""
+
+    node: "KNode"
+    kind: str  # "json6902" or "smp"
+    target: dict
+    data: object  # YSeq of operations or YMap (partial resource)
+    path: str  # display path of the file holding the content
+    line_shift: int = 0
+    col_shift: int = 0
+    anchor: Region | None = None
+
+    def region(self, r: Region) -> Region:
+        return Region(r.line + self.line_shift, r.column + self.col_shift,
+                      r.end_line + self.line_shift, r.end_column + self.col_shift)
+
+
+@dataclass
+class KNode:
+    dir: str
+    file: str
+    display: str
+    data: dict
+    children: list["KNode"] = field(default_factory=list)
+    resource_files: list[str] = field(default_factory=list)
+    consumed: set[str] = field(default_factory=set)
+    remote: list[str] = field(default_factory=list)
+    patches: list[Patch] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def is_component(self) -> bool:
+        return self.data.get("kind") == "Component"
+
+    def walk(self, seen=None):
+        seen = set() if seen is None else seen
+        if self.file in seen:
+            return
+        seen.add(self.file)
+        yield self
+        for child in self.children:
+            yield from child.walk(seen)
+
+
+def load_tree(directory: str, root: str, cache: dict | None = None, stack: tuple = ()) -> KNode | None:
+    """Read the kustomization in ``directory`` and everything it includes (as data)."""
+    from shiplint.sources.yamlsrc import YMap
+
+    cache = {} if cache is None else cache
+    directory = os.path.abspath(directory)
+    if directory in cache:
+        return cache[directory]
+    kfile = kustomization_file(directory)
+    if kfile is None or directory in stack:
+        return None
+    docs, lines = _parse(kfile)
+    data = docs[0].data if docs and isinstance(docs[0].data, YMap) else YMap()
+    if not hasattr(data, "kpos"):
+        data.pos, data.kpos, data.vpos, data.tag, data.line_offset = (0, 0, 0, 0), {}, {}, None, 0
+    node = KNode(directory, kfile, display_path(kfile, root), data, lines=lines)
+    cache[directory] = node
+
+    def local(entry: str) -> str:
+        return os.path.normpath(os.path.join(directory, entry))
+
+    for key in ("resources", "bases", "components"):
+        for entry in _strings(data.get(key)):
+            if is_remote(entry):
+                node.remote.append(entry)
+                continue
+            full = local(entry)
+            if os.path.isdir(full):
+                child = load_tree(full, root, cache, stack + (directory,))
+                if child is not None:
+                    node.children.append(child)
+            elif os.path.isfile(full):
+                node.resource_files.append(full)
+                node.consumed.add(full)
+    for key in ("crds", "configurations", "transformers", "generators", "validators"):
+        for entry in _strings(data.get(key)):
+            if not is_remote(entry) and os.path.isfile(local(entry)):
+                node.consumed.add(local(entry))
+    for key in ("configMapGenerator", "secretGenerator"):
+        for gen in data.get(key) or ():
+            if isinstance(gen, dict):
+                for f in _strings(gen.get("files")) + _strings(gen.get("envs")) + _strings(gen.get("env")):
+                    node.consumed.add(local(f.split("=", 1)[-1]))
+    for key in ("openapi", "replacements"):
+        val = data.get(key)
+        for entry in ([val.get("path")] if isinstance(val, dict) else (val or []) if isinstance(val, list) else []):
+            p = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(p, str):
+                node.consumed.add(local(p))
+    _load_patches(node, root, local)
+    return node
+
+
+def _load_patches(node: KNode, root: str, local) -> None:
+    data = node.data
+    entries = []
+    for key in ("patches", "patchesJson6902"):
+        seq = data.get(key)
+        if isinstance(seq, list):
+            for i, p in enumerate(seq):
+                if isinstance(p, dict):
+                    entries.append((seq, i, p))
+    for seq_key in ("patchesStrategicMerge",):
+        seq = data.get(seq_key)
+        if isinstance(seq, list):
+            for i, p in enumerate(seq):
+                if isinstance(p, str):
+                    entries.append((seq, i, {"_smp": p}))
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    for seq, i, p in entries:
+        anchor = seq.item_region(i)
+        target = p.get("target") if isinstance(p.get("target"), dict) else {}
+        contents = []
+        if isinstance(p.get("path"), str) or ("_smp" in p and "\n" not in p["_smp"]):
+            f = local(p.get("path") or p["_smp"])
+            node.consumed.add(f)
+            docs, _ = _parse(f)
+            contents = [(d.data, display_path(f, root), 0, 0) for d in docs]
+        else:
+            text = p.get("patch") if "patch" in p else p.get("_smp")
+            if not isinstance(text, str):
+                continue
+            where = p.value_region("patch") if "patch" in p else anchor
+            line_shift, col_shift = _block_shift(node.lines, where)
+            for d in parse_yaml_stream(text):
+                if hasattr(d, "data"):
+                    contents.append((d.data, node.display, line_shift, col_shift))
+        for content, path, ls, cs in contents:
+            kind = "json6902" if isinstance(content, list) else "smp"
+            if content is None:
+                continue
+            node.patches.append(Patch(node, kind, target, content, path, ls, cs, anchor))
+
+
+def _block_shift(lines: list[str], where: Region | None) -> tuple[int, int]:
+    """Line and column offsets of an inline block scalar's content in the file (its content
+    starts on the line after the ``|`` indicator, indented)."""
+    if where is None:
+        return 0, 0
+    first = where.line  # 1-based line of the indicator; content starts on the next one
+    for i in range(first, min(len(lines), where.end_line)):
+        if lines[i].strip():
+            return first, len(lines[i]) - len(lines[i].lstrip(" "))
+    return first, 0
+
+
+# -- sources of rendered resources ---------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    kind: str
+    name: str
+    namespace: str
+    chain: list  # KNodes, outermost first
+    data: object = None  # the source object (YMap), None for generated ones
+    path: str = ""  # display path of the defining file
+    anchor: Region | None = None  # for generated objects: the generator entry
+    generated: bool = False
+
+
+def _chain_names(chain, name: str) -> str:
+    prefix = "".join(str(n.data.get("namePrefix") or "") for n in chain)
+    suffix = "".join(str(n.data.get("nameSuffix") or "") for n in reversed(chain))
+    return f"{prefix}{name}{suffix}"
+
+
+def _chain_namespace(chain, ns: str) -> str:
+    for n in chain:
+        v = n.data.get("namespace")
+        if isinstance(v, str) and v:
+            return v
+    return ns
+
+
+def collect_sources(top: KNode, root: str) -> list[Source]:
+    from shiplint.model.k8s.model import resources_from_document
+
+    out: list[Source] = []
+    parsed: dict[str, list] = {}
+
+    def visit(node: KNode, chain: list, depth: int) -> None:
+        if depth > 50 or node in chain:
+            return
+        chain = chain + [node]
+        for f in node.resource_files:
+            if f not in parsed:
+                docs, _ = _parse(f)
+                disp = display_path(f, root)
+                parsed[f] = [r for d in docs for r in resources_from_document(d.data, disp, d.index)]
+            for r in parsed[f]:
+                out.append(Source(r.kind, r.name, r.namespace, chain, r.data, r.path))
+        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            seq = node.data.get(key)
+            if not isinstance(seq, list):
+                continue
+            for i, gen in enumerate(seq):
+                if isinstance(gen, dict) and isinstance(gen.get("name"), str):
+                    anchor = gen.value_region("name") if hasattr(gen, "value_region") else seq.item_region(i)
+                    out.append(Source(kind, gen["name"], str(gen.get("namespace") or ""), chain, None,
+                                      node.display, anchor, True))
+        for child in node.children:
+            visit(child, chain, depth + 1)
+
+    visit(top, [], 0)
+    return out
+
+
+def match_sources(resources, sources: list[Source]) -> None:
+    """Fill each rendered resource's ``origin`` with its source, by kind and transformed name."""
+    by_name: dict[tuple[str, str], list[Source]] = {}
+    by_plain: dict[tuple[str, str], list[Source]] = {}
+    gens: list[tuple[str, str, Source]] = []
+    for s in sources:
+        final = _chain_names(s.chain, s.name)
+        if s.generated:
+            gens.append((s.kind, final, s))
+        by_name.setdefault((s.kind, final), []).append(s)
+        by_plain.setdefault((s.kind, s.name), []).append(s)
+    for res in resources:
+        kind, name, ns = res.kind, res.name, res.namespace
+        cands = by_name.get((kind, name)) or []
+        if not cands:
+            cands = [s for k, n, s in gens if k == kind and name.startswith(n + "-")]
+        if not cands:
+            cands = by_plain.get((kind, name)) or []
+        if len(cands) > 1:
+            same_ns = [s for s in cands if _chain_namespace(s.chain, s.namespace) == ns]
+            cands = same_ns or cands
+        if cands:
+            res.origin = {"type": "kustomize", "source": cands[0]}
+
+
+# -- locating a node -----------------------------------------------------------------------------
+
+
+def _image_name(image: str) -> str:
+    from shiplint.sources.imageref import parse_image_ref
+
+    ref = parse_image_ref(image.strip())
+    return f"{ref.registry}/{ref.repository}" if ref.registry else ref.repository
+
+
+def _is_container_image(path: tuple) -> bool:
+    return len(path) >= 3 and path[-1] == "image" and isinstance(path[-2], Item) and \
+        path[-3] in ("containers", "initContainers", "ephemeralContainers")
+
+
+def _target_matches(target: dict, res, src: Source) -> bool:
+    kind = target.get("kind")
+    if isinstance(kind, str) and kind and kind != res.kind:
+        return False
+    name = target.get("name")
+    if isinstance(name, str) and name:
+        names = {res.name, src.name, _chain_names(src.chain, src.name)}
+        try:
+            rx = re.compile(name)
+            if not any(rx.fullmatch(n) for n in names):
+                return False
+        except re.error:
+            if name not in names:
+                return False
+    return True
+
+
+def _op_match(op_steps: list[str], path: tuple, value) -> int | None:
+    """How many steps of ``path`` the operation's path covers (it must cover all of its own)."""
+    if len(op_steps) > len(path):
+        return None
+    for s, p in zip(op_steps, path):
+        if isinstance(p, Item):
+            if s == "-":
+                name = value.get("name") if isinstance(value, dict) else None
+                if p.name is None or name != p.name:
+                    return None
+            elif not (s.isdigit() and int(s) == p.index):
+                return None
+        elif s != str(p):
+            return None
+    return len(op_steps)
+
+
+def _patch_location(patch: Patch, res, src: Source, path: tuple) -> Location | None:
+    from shiplint.sources.yamlsrc import YMap, YSeq
+
+    if patch.kind == "json6902":
+        if not _target_matches(patch.target, res, src):
+            return None
+        hit = None
+        for i, op in enumerate(patch.data):
+            if not isinstance(op, YMap) or op.get("op") not in ("add", "replace", "copy", "move"):
+                continue
+            steps = pointer_steps(str(op.get("path") or ""))
+            n = _op_match(steps, path, op.get("value"))
+            if n is None:
+                continue
+            if "value" in op and isinstance(op["value"], (YMap, YSeq)) and n < len(path):
+                got, _, region, _ = follow(op["value"], path[n:])
+                region = region if got else op.key_region("value")
+            elif "value" in op:
+                region = op.value_region("value")
+            else:
+                region = patch.data.item_region(i)
+            hit = Location(patch.path, patch.region(region))
+        return hit
+    data = patch.data
+    if not isinstance(data, YMap):
+        return None
+    target = dict(patch.target)
+    if not target:
+        md = data.get("metadata")
+        target = {"kind": data.get("kind"), "name": md.get("name") if isinstance(md, dict) else None}
+    if not _target_matches(target, res, src):
+        return None
+    got, node, region, _ = follow(data, path)
+    if got < len(path) or region is None:
+        return None
+    if src.data is not None:
+        sgot, snode, _, _ = follow(src.data, path)
+        if sgot == len(path) and (isinstance(node, (YMap, YSeq)) or snode == node):
+            return None  # the base already has it (and the same value): the base defines it
+    return Location(patch.path, patch.region(region))
+
+
+def locate(res, path: tuple, part: str) -> Location | None:
+    o = res.origin
+    if not o or o.get("type") != "kustomize":
+        return None
+    src: Source = o["source"]
+    if src.generated:
+        return Location(src.path, src.anchor or Region(1, 1))
+    # an image rewritten by an images: entry (the outermost kustomization first)
+    if _is_container_image(path):
+        rendered = res.get(tuple(s.index if isinstance(s, Item) else s for s in path))
+        got, node, _, _ = follow(src.data, path)
+        names = set()
+        for img in (rendered, node if got == len(path) else None):
+            if isinstance(img, str) and img.strip():
+                names.add(_image_name(img))
+        for kn in src.chain:
+            seq = kn.data.get("images")
+            if not isinstance(seq, list):
+                continue
+            for i, entry in enumerate(seq):
+                if not isinstance(entry, dict) or not any(k in entry for k in ("digest", "newTag", "newName")):
+                    continue  # an entry that changes nothing did not cause the finding
+                if entry.get("name") in names or entry.get("newName") in names:
+                    for key in ("digest", "newTag", "newName", "name"):
+                        if key in entry and hasattr(entry, "value_region"):
+                            return Location(kn.display, entry.value_region(key))
+                    return Location(kn.display, seq.item_region(i))
+    # the last patch that set the node (outermost kustomization first, later patches first)
+    for kn in src.chain:
+        for patch in reversed(kn.patches):
+            loc = _patch_location(patch, res, src, path)
+            if loc is not None:
+                return loc
+    got, _, region, _ = follow(src.data, path)
+    if region is None:
+        return None
+    return Location(src.path, region)
+
+
+# -- collecting inputs ----------------------------------------------------------------------------
+
+
+def group_inputs(inputs: list[Input], root: str) -> list[Input]:
+    """Each kustomization met becomes one ``kustomize`` input unless another scanned
+    kustomization includes it; the files kustomizations list are not linted on their own."""
+    kfiles = [i for i in inputs if i.abspath and os.path.basename(i.abspath) in KUSTOMIZATION_NAMES
+              and i.kind != "helm-chart"]
+    if not kfiles:
+        return inputs
+    cache: dict = {}
+    nodes = {}
+    for inp in kfiles:
+        node = load_tree(os.path.dirname(inp.abspath), root, cache)
+        if node is not None:
+            nodes[inp.abspath] = node
+    included: set[str] = set()
+    consumed: set[str] = set()
+    for node in nodes.values():
+        for n in node.walk():
+            consumed |= n.consumed
+            if n is not node:
+                included.add(n.file)
+    out = []
+    for inp in inputs:
+        if inp.abspath in nodes:
+            node = nodes[inp.abspath]
+            if (inp.abspath in included and not inp.explicit) or (node.is_component and not inp.explicit):
+                continue
+            out.append(Input(inp.display, inp.abspath, "kustomize", explicit=inp.explicit))
+        elif inp.abspath is not None and inp.abspath in consumed and not inp.explicit:
+            continue
+        else:
+            out.append(inp)
+    return out
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def find_kustomize(options) -> list[str] | None:
+    """The command that renders a directory: ``kustomize build`` or ``kubectl kustomize``."""
+    if options.kustomize_bin:
+        b = options.kustomize_bin
+        path = os.path.abspath(b) if os.path.isfile(b) and os.access(b, os.X_OK) else shutil.which(b)
+        if path is None:
+            return None
+        return [path, "kustomize"] if "kubectl" in os.path.basename(path) else [path, "build"]
+    k = which("kustomize")  # absolute PATH entries only
+    if k:
+        return [k, "build"]
+    k = which("kubectl")
+    return [k, "kustomize"] if k else None
+
+
+def check_kustomization(engine, inp: Input):
+    """Lint a kustomization: KZ rules on every kustomization of its tree, resource rules on its
+    render; findings land on the base or overlay files."""
+    from shiplint.model.k8s.model import Resource
+
+    node = load_tree(os.path.dirname(inp.abspath), engine.root)
+    if node is None:
+        return engine._unreadable(inp, "not a readable kustomization"), []
+    findings = []
+    done = getattr(engine, "_shiplint_kustomizations_checked", None)
+    if done is None:
+        done = engine._shiplint_kustomizations_checked = set()
+    for n in node.walk():
+        if n.file in done:
+            continue
+        done.add(n.file)
+        findings.extend(engine.run_rules("kustomization", Resource(n.data, n.display), n.display, inp))
+    if node.is_component:
+        return findings, []
+    remote = [r for n in node.walk() for r in n.remote]
+    if remote:
+        msg = (f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
+               "(shiplint renders offline; vendor it or check the rendered output)")
+        return findings + _render_failed(engine, msg, inp.display, "warning"), []
+    special = next((f for f in (special_file(os.path.dirname(n.file), engine.root) for n in node.walk()) if f), None)
+    if special is not None:  # never hand kustomize a FIFO or a device
+        msg = f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)"
+        return findings + _render_failed(engine, msg, inp.display), []
+    argv = find_kustomize(engine.options)
+    if argv is None:
+        if not inp.explicit:  # met in a directory walk → SL007, the run goes on
+            return findings + _render_failed(
+                engine, "kustomization not rendered: neither kustomize nor kubectl found"
+                + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH"),
+                inp.display, "warning"), []
+        raise UsageError(
+            f"{inp.display}: rendering this kustomization needs kustomize or kubectl, neither found"
+            + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH")
+            + " (install one, pass --kustomize-bin, or --exclude the directory)")
+    kdir = os.path.dirname(inp.abspath)
+    kdisp = display_path(kdir, engine.root)
+    try:
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root, engine.options.max_file_size)
+    except RenderError as exc:
+        return findings + _render_failed(engine, str(exc), inp.display), []
+    pseudo = f"{kdisp} ({LABEL})"
+    sub = Input(pseudo, None, "yaml", explicit=True, text=text)
+    rfindings, resources = engine.check_yaml(sub, text)
+    match_sources(resources, collect_sources(node, engine.root))
+    register(engine, Render(pseudo, kdisp, LABEL, resources, Location(inp.display, Region(1, 1)), locate))
+    return findings + rfindings, resources

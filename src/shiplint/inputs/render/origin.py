@@ -1,0 +1,406 @@
+"""Pointing findings on a render (``helm template``, ``kustomize build``) back at the repository.
+
+A render is a YAML stream that exists nowhere in the repository.  Each of its resources carries
+an ``origin`` (filled by :mod:`shiplint.inputs.render.helm` or :mod:`shiplint.inputs.render.kustomize`) that
+knows how to locate a node of the rendered object in the file that defines it.  The engine
+registers every render under the path its findings carry; :func:`remap_findings` then moves
+each finding from the rendered position to the source file and keeps the rendered position as
+a related location.
+
+The node a finding is about is recovered from its region: the deepest key, value or sequence
+item of the rendered object that contains the finding's start.  Rules therefore need no
+cooperation; a finding pointing at ``image`` in the render lands on the ``image:`` line of the
+template or of the base manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from shiplint.core.findings import Finding, Location, Region
+from shiplint.sources.yamlsrc import YMap, YSeq
+
+
+# -- paths inside a rendered object ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A sequence step: the item's index in the render and its ``name`` when it has one
+    (containers, ports, env, volumes…), so that the same item is found in a source whose order
+    or length differs."""
+
+    index: int
+    name: str | None = None
+
+
+def _contains(r: Region, line: int, col: int) -> bool:
+    start = (r.line, r.column)
+    end = (r.end_line, r.end_column)
+    return start == (line, col) or start <= (line, col) < end
+
+
+def node_path(data, line: int, column: int) -> tuple[tuple, str]:
+    """The path (keys and :class:`Item` steps) of the deepest node of ``data`` containing the
+    position, and which part of it the position is on: ``"key"``, ``"value"`` or ``"node"``
+    (a container as a whole, or nothing more precise)."""
+    path: list = []
+    node = data
+    while True:
+        moved = False
+        if isinstance(node, YMap):
+            for k in node:
+                kr = node.key_region(k)
+                if kr is not None and _contains(kr, line, column):
+                    return tuple(path) + (k,), "key"
+                vr = node.value_region(k)
+                if vr is not None and _contains(vr, line, column):
+                    path.append(k)
+                    child = node[k]
+                    if isinstance(child, (YMap, YSeq)) and len(child):
+                        node, moved = child, True
+                        break
+                    return tuple(path), "value"
+        elif isinstance(node, YSeq):
+            for i, child in enumerate(node):
+                ir = node.item_region(i)
+                if ir is not None and _contains(ir, line, column):
+                    name = child.get("name") if isinstance(child, YMap) else None
+                    path.append(Item(i, name if isinstance(name, str) else None))
+                    if isinstance(child, (YMap, YSeq)) and len(child):
+                        node, moved = child, True
+                        break
+                    return tuple(path), "value"
+        if not moved:
+            return tuple(path), "node"
+
+
+def follow(data, path: tuple) -> tuple[int, object, Region | None, str]:
+    """Walk ``path`` in a (source) object.  Returns how many steps exist, the last node reached,
+    and the region to report with its kind: the value of a complete path to a scalar, else the
+    key (or item) of the deepest step that exists."""
+    node = data
+    best: Region | None = data.region if isinstance(data, (YMap, YSeq)) else None
+    kind = "node"
+    for n, step in enumerate(path):
+        if isinstance(step, Item):
+            if not isinstance(node, YSeq):
+                return n, node, best, kind
+            idx = _item_index(node, step)
+            if idx is None:
+                return n, node, best, kind
+            best, kind = node.item_region(idx), "item"
+            node = node[idx]
+        else:
+            if not isinstance(node, YMap) or step not in node:
+                return n, node, best, kind
+            child = node[step]
+            if isinstance(child, (YMap, YSeq)):
+                best, kind = node.key_region(step) or node.value_region(step), "key"
+            else:
+                best, kind = node.value_region(step), "value"
+            node = child
+    return len(path), node, best, kind
+
+
+def _item_index(seq: YSeq, step: Item) -> int | None:
+    if step.name is not None:
+        for i, item in enumerate(seq):
+            if isinstance(item, YMap) and item.get("name") == step.name:
+                return i
+        if any(isinstance(item, YMap) and "name" in item for item in seq):
+            return None  # named items, none of them this one: it comes from elsewhere
+    return step.index if 0 <= step.index < len(seq) else None
+
+
+def pointer_steps(pointer: str) -> list[str]:
+    """The steps of a JSON pointer (``/spec/containers/0/image``)."""
+    if not pointer.startswith("/"):
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
+
+
+# -- locating a path in a Helm template (text, not YAML) --------------------------------------
+
+_DIRECTIVE = re.compile(r"^\s*\{\{")
+_DASH = re.compile(r"^(\s*)-(?:\s|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_content(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not s.startswith("#") and not _DIRECTIVE.match(line)
+
+
+def _key_re(key: str):
+    return re.compile(r"^(\s*(?:-\s+)*)([\"']?)" + re.escape(key) + r"\2\s*:(?:\s|$)")
+
+
+def _flow_re(key: str):
+    return re.compile(r"[{,]\s*([\"']?)" + re.escape(key) + r"\1\s*:")
+
+
+def _block_end(lines: list[str], start: int, hi: int, col: int) -> int:
+    """End (exclusive) of the block of a node at column ``col`` whose first line is ``start``:
+    the first content line indented at most ``col`` (a ``-`` at ``col`` continues a sequence
+    that is the value of a key at ``col``)."""
+    for i in range(start + 1, hi):
+        line = lines[i]
+        if not _is_content(line):
+            continue
+        ind = _indent(line)
+        if ind < col or (ind == col and not _DASH.match(line)):
+            return i
+    return hi
+
+
+def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: str,
+                       value=None) -> Region | None:
+    """The region in a template (lines ``lo``..``hi``, 0-based, ``hi`` exclusive) of the node at
+    ``path``, searched key by key with indentation; the deepest key found when the rest is
+    generated (``toYaml``, ``include``).  ``None`` when not even the first key is there.
+    ``value`` (the rendered scalar) chooses between branches (``if``/``else``) that set the
+    same key: the one whose literal text fits the rendered value."""
+    cur_line: int | None = None  # line of the current node (a key or a sequence item's dash)
+    cur_col = -1                 # its column
+    is_item = False
+    end = hi                     # end (exclusive) of its block
+    flow = False                 # inside a flow collection on cur_line
+    found: Region | None = None
+    last_key: tuple | None = None  # (line, column, key) of the last key found
+    complete = True
+    for n_step, step in enumerate(path):
+        if isinstance(step, Item):
+            if cur_line is None:
+                complete = False
+                break
+            if flow:
+                continue  # items of a flow sequence: stay on the line
+            items: list[int] = []
+            dash_col = None
+            for i in range(cur_line + 1, end):
+                line = lines[i]
+                if not _is_content(line):
+                    continue
+                m = _DASH.match(line)
+                if m and (dash_col is None or len(m.group(1)) == dash_col):
+                    dash_col = len(m.group(1))
+                    items.append(i)
+            if not items:
+                if "[" in lines[cur_line]:
+                    flow = True
+                    continue
+                complete = False
+                break
+            idx = min(step.index, len(items) - 1)
+            if step.name is not None:
+                named = _named_item(lines, items, dash_col, step.name, step.index)
+                if named == "absent":
+                    complete = False
+                    break
+                if named is not None:
+                    idx = named
+            cur_line, cur_col, is_item = items[idx], dash_col, True
+            end = _block_end(lines, cur_line, end, dash_col)
+            text = lines[cur_line]
+            found = Region(cur_line + 1, dash_col + 1, cur_line + 1, len(text.rstrip()) + 1)
+            last_key = None
+            continue
+        key = str(step)
+        hit = None
+        if not flow:
+            search_lo = lo if cur_line is None else (cur_line if is_item else cur_line + 1)
+            last = n_step == len(path) - 1 and isinstance(value, (str, int, float, bool))
+            hit = _find_child_key(lines, search_lo, end, key, cur_col, cur_line if is_item else None,
+                                  str(value) if last else None)
+        if hit is None:
+            m = _flow_re(key).search(lines[cur_line]) if cur_line is not None else None
+            if m is None:
+                complete = False
+                break
+            flow = True
+            col = lines[cur_line].index(key, m.start())
+            found = Region(cur_line + 1, col + 1, cur_line + 1, col + 1 + len(key))
+            last_key = None
+            continue
+        i, col = hit
+        cur_line, cur_col, is_item = i, col, False
+        end = _block_end(lines, i, end, col)
+        found = Region(i + 1, col + 1, i + 1, col + 1 + len(key))
+        last_key = (i, col, key)
+    if complete and part == "value" and last_key is not None:
+        i, col, key = last_key
+        text = lines[i].rstrip()
+        quote = 1 if text[col:col + 1] in ("\"", "'") else 0
+        m = re.compile(r"\s*:\s*").match(text, col + len(key) + 2 * quote)
+        if m and m.end() < len(text):
+            return Region(i + 1, m.end() + 1, i + 1, len(text) + 1)
+    return found
+
+
+def _named_item(lines, items, dash_col, name, index):
+    """Which textual item is the rendered item called ``name``: the one whose literal ``name:``
+    is ``name``; else, of the items whose name is templated (or not seen), the one nearest to
+    the rendered ``index``; ``"absent"`` when every item has another literal name."""
+    pat = re.compile(r"^\s*(?:-\s+)?name\s*:\s*[\"']?([^\"'#{}]+?)[\"']?\s*(?:#.*)?$")
+    names: list[str | None] = []
+    for n, start in enumerate(items):
+        stop = items[n + 1] if n + 1 < len(items) else _block_end(lines, start, len(lines), dash_col)
+        literal = None
+        for i in range(start, stop):
+            line = lines[i]
+            if re.match(r"^\s*(?:-\s+)?name\s*:", line):
+                m = pat.match(line)
+                literal = m.group(1).strip() if m and "{{" not in line else None
+                break
+        names.append(literal)
+    for n, literal in enumerate(names):
+        if literal == name:
+            return n
+    open_items = [n for n, literal in enumerate(names) if literal is None]
+    if not open_items:
+        return "absent"
+    return min(open_items, key=lambda n: (abs(n - index), n))
+
+
+_CONDITIONAL = re.compile(r"\{\{-?\s*(?:if|with|range)\b.*?\{\{-?\s*end\s*-?\}\}")
+
+
+def _fits(line: str, key: str, value: str) -> bool:
+    """Whether the literal parts of a template line's value (outside ``{{ }}``) occur, in
+    order, in the rendered value."""
+    text = line.split(":", 1)[1] if ":" in line else ""
+    text = re.sub(r"\s+#.*$", "", text).strip().strip("\"'")
+    text = _CONDITIONAL.sub("", text)  # text inside {{ if }}…{{ end }} may not be rendered
+    pos = 0
+    for frag in re.split(r"\{\{.*?\}\}", text):
+        frag = frag.strip("\"' ")
+        if not frag:
+            continue
+        at = value.find(frag, pos)
+        if at < 0:
+            return False
+        pos = at + len(frag)
+    return True
+
+
+def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None):
+    """The first line in ``lo``..``hi`` naming ``key`` as a direct child of a node at
+    ``parent_col`` (the column of the first key in the block says what is direct; on a sequence
+    item's own line ``item_line`` the key follows the dash)."""
+    pat = _key_re(key)
+    child_col = None
+    fallback = first = None
+    for i in range(lo, hi):
+        line = lines[i]
+        if not _is_content(line):
+            continue
+        if i == item_line:
+            col = len(re.match(r"^\s*-\s*", line).group(0))
+        elif _DASH.match(line):
+            if child_col is None and _indent(line) > parent_col:
+                child_col = _indent(line)
+            continue  # an item of a nested sequence: its keys are not direct children
+        else:
+            col = _indent(line)
+        if col <= parent_col:
+            continue
+        if child_col is None:
+            child_col = col
+        m = pat.match(line)
+        if m:
+            kcol = len(m.group(1))
+            if col == child_col:
+                if value is None or _fits(line[kcol:], key, value):
+                    return i, kcol
+                if first is None:
+                    first = (i, kcol)
+            elif fallback is None:
+                fallback = (i, kcol)
+    return first or fallback
+
+
+# -- renders and remapping --------------------------------------------------------------------
+
+
+@dataclass
+class Render:
+    """A rendered stream whose findings are moved to the repository's files.
+
+    ``path``: what findings on the render carry; ``related_path``: the path shown for the
+    rendered position; ``fallback``: where a finding goes when its source is not found (None:
+    it stays on the rendered position); ``label``: ``helm template`` or ``kustomize build``."""
+
+    path: str
+    related_path: str
+    label: str
+    resources: list = field(default_factory=list)
+    fallback: Location | None = None
+    locate: Callable | None = None  # (resource, path, part) -> Location | None
+
+    def resource_at(self, line: int):
+        best = None
+        for res in self.resources:
+            r = res.region
+            if r.line <= line <= r.end_line and (best is None or r.line >= best.region.line):
+                best = res
+        return best
+
+
+def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
+    """Move findings (and their related locations) on renders to the files that define the
+    nodes; the rendered position becomes the first related location.  The same finding reached
+    through several renders (a base shared by two overlays) is kept once, with every rendered
+    position as a related location."""
+    for f in findings:
+        if f.related:
+            out = []
+            for rel in f.related:
+                r = renders.get(rel.path)
+                if r is not None:
+                    loc = _source_location(r, rel.region) or r.fallback
+                    if loc is not None:
+                        rel = Location(loc.path, loc.region, rel.message)
+                out.append(rel)
+            f.related = out
+        render = renders.get(f.path)
+        if render is None:
+            continue
+        loc = _source_location(render, f.region) or render.fallback
+        if loc is None:
+            continue
+        rendered = Location(render.related_path, f.region, f"rendered by {render.label}")
+        f.properties.setdefault("rendered", {"path": render.related_path, "line": f.region.line,
+                                             "column": f.region.column, "by": render.label})
+        f.path, f.region = loc.path, loc.region
+        f.related.insert(0, rendered)
+    seen: dict[tuple, Finding] = {}
+    keep = []
+    for f in findings:
+        if "rendered" not in f.properties:
+            keep.append(f)
+            continue
+        key = (f.code, f.path, f.region, f.message)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = f
+            keep.append(f)
+        else:
+            first.related.extend(r for r in f.related if r not in first.related)
+    findings[:] = keep
+
+
+def _source_location(render: Render, region: Region) -> Location | None:
+    res = render.resource_at(region.line)
+    if res is None or not res.origin or render.locate is None:
+        return None
+    path, part = node_path(res.data, region.line, region.column)
+    try:
+        return render.locate(res, path, part)
+    except Exception:  # a mapping bug must not cost the finding: keep the fallback
+        return None

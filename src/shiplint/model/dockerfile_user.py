@@ -1,0 +1,52 @@
+"""The effective ``USER`` of the final stage (shared by DF201 and DF202)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage
+
+from shiplint.model.dockerfile import chain, stage_env, stage_of
+from shiplint.sources.dockerfile import expand_word
+
+
+@dataclass
+class EffectiveUser:
+    instruction: Instruction
+    user: str  # the user part, resolved
+    group: str | None
+    resolved: bool
+
+
+def final_user(df: Dockerfile) -> EffectiveUser | None:
+    """The last ``USER`` of the final stage, or of the stages it is built FROM."""
+    final = df.final_stage
+    if final is None:
+        return None
+    for stage in chain(df, final):
+        users = [i for i in stage.instructions if i.keyword == "USER" and i.args]
+        if users:
+            inst = users[-1]
+            raw = inst.args[0].value
+            value, ok = expand_word(raw, stage_env(df, stage_of(df, inst) or stage, inst), df.escape)
+            if not ok:
+                value = raw
+            user, colon, group = value.partition(":")
+            return EffectiveUser(inst, user, group if colon else None, ok)
+    return None
+
+
+def is_root(user: str) -> bool:
+    return user in ("root", "0")
+
+
+def base_runs_as_non_root(stage: Stage) -> bool:
+    """Well-known image variants whose configured user is not root."""
+    from shiplint.model.dockerfile import external_ref
+
+    ref = external_ref(stage)
+    if ref is None:
+        return False
+    tag = (ref.tag or "").lower()
+    repo = ref.repository.lower()
+    return "nonroot" in tag or repo.endswith("-unprivileged") or repo.endswith("-rootless")

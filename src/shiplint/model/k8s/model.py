@@ -1,0 +1,478 @@
+"""The Kubernetes view of a YAML document: resources, pod templates and containers.
+
+Everything keeps a path from the resource's root (a tuple of keys and indexes), so that a rule
+can point at the exact node with :meth:`Resource.region_at`, or at the deepest node that exists
+along a path when the offending field is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from shiplint.core.findings import Region
+from shiplint.sources.yamlsrc import YMap, YSeq, region_of
+
+#: Where each built-in workload kind keeps its pod template (``metadata`` + ``spec``).
+POD_TEMPLATE_PATHS: dict[str, tuple] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "PodTemplate": ("template",),
+}
+
+#: Kinds whose pods run to completion: no probes, no rollout strategy.
+BATCH_KINDS = frozenset({"Job", "CronJob"})
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+CONTAINER_ROLES = (("initContainers", "init"), ("containers", "regular"), ("ephemeralContainers", "ephemeral"))
+
+
+_UNSET = object()
+
+#: Pod ``restartPolicy`` values of pods that run to completion.
+RUN_TO_COMPLETION = frozenset({"Never", "OnFailure"})
+
+
+def register_pod_template_paths(paths: dict[str, tuple]) -> None:
+    """Add pod-template locations of custom resources (used by plugins)."""
+    for kind, path in paths.items():
+        POD_TEMPLATE_PATHS[str(kind)] = tuple(path)
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def deepest_region(data, path: tuple) -> Region | None:
+    """The region of the node at ``path``, or of the deepest node that exists along it.
+
+    For an existing leaf this is the value's region; when a step is missing, the region of the
+    last existing key (its key, so the finding lands on the line that names it)."""
+    node = data
+    best: Region | None = data.region if isinstance(data, (YMap, YSeq)) else None
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            r = node.value_region(step)
+            if not isinstance(node[step], (YMap, YSeq)):
+                best = r
+            else:
+                best = node.key_region(step) or r
+            node = node[step]
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            best = node.item_region(step)
+            node = node[step]
+        else:
+            break
+    else:
+        # full path exists: the node itself
+        return _value_region(data, path) or best
+    return best
+
+
+def _value_region(data, path):
+    if not path:
+        return data.region if isinstance(data, (YMap, YSeq)) else None
+    parent = data
+    for step in path[:-1]:
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return region_of(parent, path[-1])
+
+
+def get_path(data, path: tuple, default=None):
+    node = data
+    for step in path:
+        if isinstance(node, dict):
+            if step not in node:
+                return default
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int):
+            if not 0 <= step < len(node):
+                return default
+            node = node[step]
+        else:
+            return default
+    return node
+
+
+def missing_region(data, path: tuple) -> Region | None:
+    """Where a finding about a missing node at ``path`` (below ``data``) points.
+
+    The *key* of the deepest mapping entry that exists along ``path`` (so ``resources:`` when
+    ``resources.limits.memory`` is missing); ``None`` when not even the first step exists, so
+    that the caller can fall back to the object or container anchor.  A present leaf is its
+    value region."""
+    node = data
+    best: Region | None = None
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            value = node[step]
+            if value is None or isinstance(value, (YMap, YSeq)):
+                best = node.key_region(step) or best
+            else:
+                best = node.value_region(step) or best
+            node = value
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            best = node.item_region(step) or best
+            node = node[step]
+        else:
+            break
+    return best
+
+
+def int_or_percent(value) -> tuple[float, bool] | None:
+    """Read a Kubernetes IntOrString: ``(number, is_percent)``, or ``None`` if unreadable.
+
+    ``3`` -> ``(3, False)``, ``"25%"`` -> ``(25, True)``, ``"2"`` -> ``(2, False)`` (lenient:
+    the API would reject a non-percent string, but the intent is clear)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value), False
+    if isinstance(value, str):
+        s = value.strip()
+        pct = s.endswith("%")
+        if pct:
+            s = s[:-1].strip()
+        try:
+            return float(int(s)), pct
+        except ValueError:
+            return None
+    return None
+
+
+class _Labelled:
+    """``labels`` and ``annotations`` of whatever ``metadata`` the class exposes."""
+
+    @property
+    def labels(self) -> dict:
+        return _mapping(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict:
+        return _mapping(self.metadata.get("annotations"))
+
+
+@dataclass
+class Resource(_Labelled):
+    """One Kubernetes object, with where it came from."""
+
+    data: YMap
+    path: str
+    doc_index: int = 0
+    item_index: int | None = None
+    #: Set by the Helm/Kustomize layer: where the object is defined in the repository.
+    origin: dict = field(default_factory=dict)
+
+    @property
+    def api_version(self) -> str:
+        return _str(self.data.get("apiVersion"))
+
+    @property
+    def kind(self) -> str:
+        return _str(self.data.get("kind"))
+
+    @property
+    def metadata(self) -> dict:
+        return _mapping(self.data.get("metadata"))
+
+    @property
+    def name(self) -> str:
+        md = self.metadata
+        return _str(md.get("name") or md.get("generateName"))
+
+    @property
+    def namespace(self) -> str:
+        return _str(self.metadata.get("namespace"))
+
+    @property
+    def region(self) -> Region:
+        return self.data.region
+
+    @property
+    def identity(self) -> str:
+        """``Kind/namespace/name``: stable across edits, used in fingerprints; computed once
+        (every finding and several rules ask for it)."""
+        cached = self.__dict__.get("_identity")
+        if cached is None:
+            cached = self.__dict__["_identity"] = f"{self.kind}/{self.namespace}/{self.name}"
+        return cached
+
+    @property
+    def anchor(self) -> Region:
+        """Where a finding about the object as a whole points: its name, else its start."""
+        md = self.data.get("metadata")
+        if isinstance(md, YMap) and "name" in md:
+            return md.value_region("name")
+        kind_region = self.data.value_region("kind")
+        return kind_region or self.region
+
+    def get(self, path: tuple, default=None):
+        return get_path(self.data, path, default)
+
+    def region_at(self, path: tuple) -> Region:
+        return deepest_region(self.data, path) or self.region
+
+    # -- workloads -----------------------------------------------------------------------
+    @property
+    def is_batch(self) -> bool:
+        return self.kind in BATCH_KINDS
+
+    def pod_template(self) -> "PodTemplate | None":
+        """The pod template of a workload (any kind), or ``None``; computed once."""
+        cache = self.__dict__.get("_pod_template", _UNSET)
+        if cache is _UNSET:
+            cache = self._find_pod_template()
+            self.__dict__["_pod_template"] = cache
+        return cache
+
+    def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
+        """Every container of the pod template (none for objects that are not workloads)."""
+        pod = self.pod_template()
+        if pod is not None:
+            yield from pod.containers(roles)
+
+    def missing_region(self, path: tuple) -> Region:
+        """Where a finding about the missing node at ``path`` points: the key of the deepest
+        existing node along it, else the object's anchor."""
+        return missing_region(self.data, path) or self.anchor
+
+    def _find_pod_template(self) -> "PodTemplate | None":
+        kind = self.kind
+        if kind == "Pod":
+            spec = self.data.get("spec")
+            if isinstance(spec, YMap):
+                return PodTemplate(self, (), ("spec",))
+            return None
+        path = POD_TEMPLATE_PATHS.get(kind)
+        if path is None:
+            # any custom resource embedding a pod template at spec.template (Argo Rollouts…)
+            path = ("spec", "template")
+            tpl = self.get(path)
+            if not (isinstance(tpl, dict) and isinstance(tpl.get("spec"), dict)
+                    and isinstance(tpl["spec"].get("containers"), list)):
+                return None
+        tpl = self.get(path)
+        if not isinstance(tpl, YMap) or not isinstance(tpl.get("spec"), YMap):
+            return None
+        return PodTemplate(self, path + ("metadata",), path + ("spec",))
+
+
+@dataclass
+class PodTemplate(_Labelled):
+    resource: Resource
+    metadata_path: tuple
+    spec_path: tuple
+
+    @property
+    def spec(self) -> YMap:
+        return self.resource.get(self.spec_path)
+
+    @property
+    def metadata(self) -> dict:
+        if not self.metadata_path:
+            return self.resource.metadata
+        return _mapping(self.resource.get(self.metadata_path))
+
+    @property
+    def security_context(self) -> dict:
+        return _mapping(self.spec.get("securityContext"))
+
+    @property
+    def long_running(self) -> bool:
+        """Whether the pods are meant to keep running (and so get probe rules): not a Job or
+        CronJob, and not a pod whose ``restartPolicy`` is ``Never`` or ``OnFailure``."""
+        if self.resource.is_batch:
+            return False
+        return _str(self.spec.get("restartPolicy")) not in RUN_TO_COMPLETION
+
+    @property
+    def is_windows(self) -> bool:
+        """``spec.os.name: windows``: Linux-only security fields do not apply."""
+        return _str(_mapping(self.spec.get("os")).get("name")).lower() == "windows"
+
+    @property
+    def subject(self) -> str:
+        return f"{self.resource.identity}:pod"
+
+    def region_at(self, rel_path: tuple) -> Region:
+        """Region of the node at ``rel_path`` below the pod spec (deepest existing node)."""
+        return self.resource.region_at(self.spec_path + tuple(rel_path))
+
+    def missing_region(self, rel_path: tuple) -> Region:
+        """Where a finding about a missing pod-spec field points: the deepest existing key
+        along ``spec_path + rel_path`` from the resource root, else the resource anchor."""
+        return self.resource.missing_region(self.spec_path + tuple(rel_path))
+
+    def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
+        # the Container views are made once per pod template, not once per rule
+        every = self.__dict__.get("_containers")
+        if every is None:
+            every = self.__dict__["_containers"] = self._all_containers()
+        for c in every:
+            if c.role in roles:
+                yield c
+
+    def _all_containers(self) -> list["Container"]:
+        out = []
+        spec = self.spec
+        for key, role in CONTAINER_ROLES:
+            items = spec.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if isinstance(item, YMap):
+                    out.append(Container(self, role, self.spec_path + (key, i), item))
+        return out
+
+
+@dataclass
+class Container:
+    pod: PodTemplate
+    role: str
+    path: tuple
+    data: YMap
+
+    @property
+    def resource(self) -> Resource:
+        return self.pod.resource
+
+    @property
+    def name(self) -> str:
+        return _str(self.data.get("name"))
+
+    @property
+    def image(self):
+        return self.data.get("image")
+
+    @property
+    def image_text(self) -> str | None:
+        """The image reference to judge: stripped, or ``None`` when missing, empty or still an
+        unrendered template (``{{ .Values.image }}``)."""
+        image = self.data.get("image")
+        if not isinstance(image, str):
+            return None
+        image = image.strip()
+        if not image or "{{" in image:
+            return None
+        return image
+
+    @property
+    def image_ref(self):
+        """The parsed :class:`~shiplint.sources.imageref.ImageRef` of :attr:`image_text`, or ``None``."""
+        image = self.image_text
+        if image is None:
+            return None
+        from shiplint.sources.imageref import parse_image_ref
+
+        return parse_image_ref(image)
+
+    @property
+    def security_context(self) -> dict:
+        return _mapping(self.data.get("securityContext"))
+
+    def effective(self, key: str):
+        """The effective security-context value for ``key`` and the path where it is set.
+
+        The container's own setting wins over the pod's; returns ``(None, None)`` when neither
+        sets it. Only fields that exist at both levels are merged (runAsUser, runAsNonRoot,
+        runAsGroup, seccompProfile, seLinuxOptions, appArmorProfile, windowsOptions)."""
+        sc = self.security_context
+        if key in sc:
+            return sc[key], self.path + ("securityContext", key)
+        psc = self.pod.security_context
+        if key in psc:
+            return psc[key], self.pod.spec_path + ("securityContext", key)
+        return None, None
+
+    @property
+    def subject(self) -> str:
+        """A line-independent identity, e.g. ``Deployment/ns/api:containers[web]``."""
+        kind = {"init": "initContainers", "regular": "containers", "ephemeral": "ephemeralContainers"}[self.role]
+        return f"{self.resource.identity}:{kind}[{self.name or self.path[-1]}]"
+
+    @property
+    def anchor(self) -> Region:
+        """Where a finding about something the container lacks points: its ``name``."""
+        if "name" in self.data:
+            return self.data.value_region("name")
+        return self.resource.region_at(self.path)
+
+    def region_at(self, rel_path: tuple) -> Region:
+        # walked from the container's own node; the same region as from the
+        # resource root (the container's item region is its mapping's region)
+        return deepest_region(self.data, tuple(rel_path)) or self.resource.region_at(self.path + tuple(rel_path))
+
+    def missing_region(self, rel_path: tuple) -> Region:
+        """Where a finding about a missing container field points: the key of the deepest
+        existing node along ``rel_path`` inside the container (``securityContext:`` when
+        ``securityContext.readOnlyRootFilesystem`` is missing), else the container's anchor."""
+        return missing_region(self.data, tuple(rel_path)) or self.anchor
+
+    @property
+    def gets_probe_rules(self) -> bool:
+        """Regular containers of long-running pods (not init or ephemeral containers, not Jobs,
+        CronJobs or run-to-completion pods)."""
+        return self.role == "regular" and self.pod.long_running
+
+    @property
+    def ports(self) -> list:
+        """The declared ``ports`` entries (mappings only)."""
+        items = self.data.get("ports")
+        return [p for p in items if isinstance(p, dict)] if isinstance(items, list) else []
+
+    @property
+    def port_names(self) -> set[str]:
+        return {str(p["name"]) for p in self.ports if isinstance(p.get("name"), str)}
+
+    @property
+    def port_numbers(self) -> set[int]:
+        out = set()
+        for p in self.ports:
+            n = p.get("containerPort")
+            if isinstance(n, int) and not isinstance(n, bool):
+                out.add(n)
+            elif isinstance(n, str) and n.strip().isdigit():
+                out.add(int(n))
+        return out
+
+    def probes(self) -> Iterator[tuple[str, dict]]:
+        """``(name, probe)`` for each probe the container defines."""
+        for name in PROBES:
+            probe = self.data.get(name)
+            if isinstance(probe, dict):
+                yield name, probe
+
+
+def resources_from_document(data, path: str, doc_index: int) -> list[Resource]:
+    """The Kubernetes objects in one YAML document (``kind: List`` items expanded)."""
+    if not isinstance(data, YMap):
+        return []
+    if "apiVersion" not in data or "kind" not in data:
+        return []
+    kind = _str(data.get("kind"))
+    if kind == "List" or (kind.endswith("List") and isinstance(data.get("items"), list)):
+        out = []
+        items = data.get("items")
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, YMap) and "kind" in item:
+                    out.append(Resource(item, path, doc_index, i))
+        return out
+    return [Resource(data, path, doc_index)]
+
+
+def is_kubernetes_document(data) -> bool:
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data

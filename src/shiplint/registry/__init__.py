@@ -1,0 +1,1 @@
+"""The rule framework: rule declaration, the built-in registry, selection and declarative policies."""
