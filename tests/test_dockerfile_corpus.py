@@ -30,8 +30,8 @@ def _run():
     files = sorted(p for p in DOCKERFILES.rglob("*") if p.is_file())
     engine = Engine(Options(select=["DF", "SL"], root=str(DOCKERFILES)))
     inputs = [Input(str(p.relative_to(DOCKERFILES)), str(p), "dockerfile", explicit=True) for p in files]
-    findings, _ = engine.check_inputs(inputs)
-    report = engine.finish(findings, [i.display for i in inputs])
+    total = engine.check_inputs(inputs)
+    report = engine.finish((total.findings, total.notifications), [i.display for i in inputs])
     return files, report
 
 

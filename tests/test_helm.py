@@ -151,7 +151,7 @@ def test_render_is_isolated_and_writes_nothing_into_the_tree(repo, tmp_path_fact
     from shiplint.engine import Engine, Options
 
     engine = Engine(Options(root=str(repo), helm_bin=str(fake)))
-    _, resources = engine.check_inputs(engine.collect([str(repo / "charts/api")]))
+    resources = engine.check_inputs(engine.collect([str(repo / "charts/api")])).resources
     data = resources[0].data["data"]
     assert "--include-crds" in data["args"] and "dependency" not in data["args"]
     assert "--post-renderer" not in data["args"]

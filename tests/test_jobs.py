@@ -18,7 +18,7 @@ import pytest
 
 from conftest import CORPUS, FIXTURES, ROOT, run_shiplint
 
-from shiplint.engine import pipeline as engine_mod
+from shiplint.engine import parallel as engine_mod
 from shiplint.engine import Engine, Options, parallel_jobs
 from shiplint.core.findings import Hit, Region
 from shiplint.plugins import Plugins

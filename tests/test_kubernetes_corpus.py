@@ -19,10 +19,10 @@ def corpus_run():
 
     engine = Engine(Options(root=str(CORPUS)))
     inputs = engine.collect([str(d) for d in DIRS])
-    findings, resources = engine.check_inputs(inputs)
-    findings.extend(engine.check_project(resources))
-    report = engine.finish(engine.postprocess(findings, inputs), [i.display for i in inputs])
-    return report, resources
+    total = engine.check_inputs(inputs)
+    total.findings.extend(engine.check_project(total.resources, total.notifications))
+    report = engine.finish(engine.postprocess(total, inputs), [i.display for i in inputs])
+    return report, total.resources
 
 
 def test_no_internal_error(corpus_run):

@@ -74,7 +74,7 @@ def test_patched_resources_are_what_is_linted(repo, kustomize_bin):
     from shiplint.engine import Engine, Options
 
     engine = Engine(Options(root=str(repo)))
-    _, resources = engine.check_inputs(engine.collect([str(repo / K / "overlays/prod")]))
+    resources = engine.check_inputs(engine.collect([str(repo / K / "overlays/prod")])).resources
     dep = next(r for r in resources if r.kind == "Deployment")
     assert dep.get(("spec", "replicas")) == 5
     api = dep.get(("spec", "template", "spec", "containers", 0))
@@ -202,7 +202,7 @@ def test_generated_config_map_maps_to_its_generator_entry(tmp_path, kustomize_bi
     engine = Engine(Options(root=str(tmp_path)))
     inputs = engine.collect([str(tmp_path / "app/kustomization.yaml")])  # an explicit kustomization file
     assert [i.kind for i in inputs] == ["kustomize"]
-    _, resources = engine.check_inputs(inputs)
+    resources = engine.check_inputs(inputs).resources
     cm = next(r for r in resources if r.kind == "ConfigMap")
     assert cm.name.startswith("shop-settings-")
     where = locate(cm, ("data", "MODE"), "value")

@@ -158,17 +158,33 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         "quiet": quiet,
         "sarif_category": sarif_category,
     }
-    text = reporters[fmt](report, out_opts)
+    try:
+        text = reporters[fmt](report, out_opts)
+    except Exception as exc:  # a reporter bug (a plugin's format): the findings are not lost
+        _internal_error(report, f"the {fmt} reporter failed: {type(exc).__name__}: {exc}")
+        from shiplint.reporters.json import render as render_json
+
+        text = render_json(report, out_opts)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if fmt != "text":
-        for n in report.notifications:
+    for n in report.notifications:
+        # the text report shows unreadable and unparsable files as findings; what it cannot
+        # show (a rule or reporter that failed) goes to stderr in every format
+        if fmt != "text" or n.kind == "internal-error":
             click.echo(f"shiplint: {n.message}", err=True)
+    if report.internal_errors:
+        return EXIT_USAGE
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+def _internal_error(report, message: str) -> None:
+    from shiplint.engine import Notification
+
+    report.notifications.append(Notification(message, "error", kind="internal-error"))
 
 
 def _load_configuration(config_file, no_config, options, plugins) -> dict:

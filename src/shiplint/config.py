@@ -317,7 +317,7 @@ def parse_size(value) -> int:
 
 
 def _check_rule_tokens(cfg: Config, keys: tuple, value, rules: dict) -> list[str]:
-    from shiplint.engine import token_matches
+    from shiplint.registry.selection import token_matches
 
     tokens = _tokens(value)
     for i, tok in enumerate(tokens):

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from shiplint.core.findings import Finding, Region
+from shiplint.registry.selection import token_matches
 
 ANNOTATION = "shiplint.io/ignore"
 ANNOTATION_REASON = "shiplint.io/ignore-reason"
@@ -183,6 +184,14 @@ class SuppressionIndex:
             self.by_path.setdefault(s.path, []).append(s)
 
     # -- collecting ------------------------------------------------------------------------------
+    def merge(self, other: "SuppressionIndex") -> None:
+        """Add what another input's index collected (one index per input, folded per run)."""
+        for path, group in other.by_path.items():
+            self.by_path.setdefault(path, []).extend(group)
+        for res, group in other.by_resource.items():
+            self.by_resource.setdefault(res, []).extend(group)
+        self.malformed.extend(other.malformed)
+
     def add_dockerfile(self, path: str, df) -> None:
         comment_lines = {line for line, _ in df.comments}
         insts = df.instructions
@@ -299,25 +308,18 @@ class SuppressionIndex:
                                   resource=resource.identity))
 
     # -- applying --------------------------------------------------------------------------------
-    def apply(self, findings: list[Finding], all_rules: dict, ran: dict, stamp) -> list[Finding]:
+    def apply(self, findings: list[Finding], matcher, ran: dict, stamp) -> list[Finding]:
         """Mark suppressed findings; return them with the SL005/SL006 findings added.
 
-        ``all_rules``: every known rule (names are checked against it); ``ran``: the rules that
-        ran (only those can prove a suppression unused); ``stamp(code, message, path, region,
-        subject)`` makes an engine finding (empty when the rule is not selected)."""
-        from shiplint.engine.pipeline import token_matches
-
-        valid_cache: dict[str, list] = {}
-
-        def matching(tok: str) -> list:
-            if tok not in valid_cache:
-                valid_cache[tok] = [r for r in all_rules.values() if token_matches(tok, r)]
-            return valid_cache[tok]
-
+        ``matcher``: a :class:`~shiplint.registry.selection.RuleMatcher` over every known rule
+        (names are checked against it); ``ran``: the rules that ran (only those can prove a
+        suppression unused); ``stamp(code, message, path, region, subject)`` makes an engine
+        finding (empty when the rule is not selected)."""
+        matching = matcher.matching
         for f in findings:
             if f.code in ("SL005", "SL006"):
                 continue
-            rule = all_rules.get(f.code)
+            rule = matcher.rules.get(f.code)
             candidates = list(self.by_path.get(f.path, ()))
             if f.resource and f.resource in self.by_resource:
                 same = [s for s in self.by_resource[f.resource] if s.path == f.path]
@@ -369,32 +371,3 @@ class SuppressionIndex:
                 extra += stamp("SL006", f"suppression of '{tok}' is unused: {why}", s.path, region,
                                f"{s.resource or s.scope}:unused:{tok}")
         return findings + extra
-
-
-# -- the engine's configuration step ------------------------------------------------------------
-
-def apply_configuration(engine, findings: list[Finding]) -> list[Finding]:
-    """Suppressions (marking findings, adding SL005/SL006), then ``per-file-ignores``."""
-    if engine._suppressions is not None:
-        findings = engine._suppressions.apply(findings, engine.all_rules, engine.rules, engine.core)
-    pfi = engine.options.per_file_ignores
-    if pfi:
-        findings = [f for f in findings if not per_file_ignored(engine, f, pfi)]
-    return findings
-
-
-def per_file_ignored(engine, f: Finding, pfi: dict) -> bool:
-    import os
-
-    from shiplint.inputs.discovery import display_path, matches_any
-    from shiplint.engine.pipeline import token_matches
-
-    rule = engine.all_rules.get(f.code)
-    if rule is None:
-        return False
-    base = os.path.abspath(engine.options.config_dir) if engine.options.config_dir else engine.root
-    rel = display_path(os.path.join(engine.root, f.path), base)
-    for glob, tokens in pfi.items():
-        if any(token_matches(t, rule) for t in tokens) and matches_any(rel, [glob]):
-            return True
-    return False

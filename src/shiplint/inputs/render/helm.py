@@ -18,7 +18,6 @@ helm.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ import tempfile
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Render, locate_in_template
+from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template
 
 #: Seconds a ``helm template`` may take.
 RENDER_TIMEOUT = 120
@@ -201,15 +200,6 @@ class ChartIndex:
                 if os.path.isfile(cand):
                     return cand
         return None
-
-
-def chart_index(engine) -> ChartIndex:
-    idx = getattr(engine, "_shiplint_chart_index", None)
-    if idx is None:
-        explicit = os.path.abspath(engine.options.chart_dir) if engine.options.chart_dir else None
-        idx = ChartIndex(engine.root, explicit)
-        engine._shiplint_chart_index = idx
-    return idx
 
 
 # -- collecting inputs -------------------------------------------------------------------------
@@ -501,78 +491,49 @@ def locate(res, path: tuple, part: str) -> Location | None:
     return Location(o["file"], region)
 
 
-# -- engine entry points ------------------------------------------------------------------------
+# -- what the engine calls ------------------------------------------------------------------------
 
 
-def check_chart(engine, inp: Input):
-    """Render a chart directory and lint the render; findings land on the templates."""
+def render_input(inp: Input, options, root: str, index: ChartIndex):
+    """Render a chart directory: a :class:`Rendered` whose findings land on the templates, a
+    :class:`RenderFailed`, or ``None`` for a library chart (it renders nothing by design; its
+    named templates are checked through the charts that include them).  A chart the user named
+    that cannot be rendered here raises :class:`CannotRender`."""
     chart_dir = inp.abspath
-    chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), engine.root)
+    chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), root)
     if read_chart_yaml(chart_dir).get("type") == "library":
-        # a library chart renders nothing by design (helm refuses to): its named
-        # templates are checked through the charts that include them
-        return [], []
-    special = special_file(chart_dir, engine.root)
+        return None
+    special = special_file(chart_dir, root)
     if special is not None:  # never hand helm a FIFO or a device
-        return _render_failed(engine, f"chart not rendered: {special} is not a regular file "
-                                      "(a FIFO, socket or device)", chart_yaml), []
+        return RenderFailed(f"chart not rendered: {special} is not a regular file (a FIFO, socket or device)", chart_yaml)
     try:
-        text = render_chart(chart_dir, inp.display, engine.options, engine.root)
+        text = render_chart(chart_dir, inp.display, options, root)
     except CannotRender as exc:
         if inp.explicit:
             raise
-        return _render_failed(engine, f"chart not rendered: {exc}", chart_yaml, "warning"), []
+        return RenderFailed(f"chart not rendered: {exc}", chart_yaml, "warning")
     except RenderError as exc:
-        return _render_failed(engine, str(exc), chart_yaml), []
-    pseudo = f"{inp.display} ({LABEL})"
-    sub = Input(pseudo, None, "yaml", explicit=True, text=text)
-    findings, resources = engine.check_yaml(sub, text)
-    annotate(resources, text, chart_index(engine), engine.root, chart_dir)
-    register(engine, Render(pseudo, inp.display, LABEL, resources,
-                            Location(chart_yaml, Region(1, 1)), locate))
-    return findings, resources
+        return RenderFailed(str(exc), chart_yaml)
+    return Rendered(f"{inp.display} ({LABEL})", text, inp.display, LABEL, Location(chart_yaml, Region(1, 1)), locate,
+                    lambda resources: annotate(resources, text, index, root, chart_dir))
 
 
-def check_rendered(engine, inp: Input, text: str):
-    """A helm render given as a file or on standard input: lint it, map it to its chart."""
-    findings, resources = engine.check_yaml(dataclasses.replace(inp, explicit=True), text)
-    opts = engine.options
+def rendered_stream(inp: Input, text: str, options, root: str, index: ChartIndex) -> Rendered:
+    """A helm render given on standard input or as a file: findings map to its chart."""
     chart_dir = None
-    if opts.chart_dir:
-        chart_dir = os.path.abspath(opts.chart_dir)
+    if options.chart_dir:
+        chart_dir = os.path.abspath(options.chart_dir)
         if not os.path.isfile(os.path.join(chart_dir, "Chart.yaml")):
-            raise UsageError(f"--chart {opts.chart_dir!r}: no Chart.yaml there")
-    annotate(resources, text, chart_index(engine), engine.root, chart_dir)
+            raise UsageError(f"--chart {options.chart_dir!r}: no Chart.yaml there")
     fallback = None
-    if inp.abspath is None and not opts.stdin_filename:
+    if inp.abspath is None and not options.stdin_filename:
         # standard input without a name: unmapped findings go to the chart, when there is one
         top = chart_dir
         if top is None:
             names = {m[1].split("/", 1)[0] for m in source_lines(text) if m[1]}
-            dirs = [d for n in names for d in chart_index(engine).by_name().get(n, ())[:1]]
+            dirs = [d for n in names for d in index.by_name().get(n, ())[:1]]
             top = dirs[0] if len(dirs) == 1 else None
         if top is not None:
-            fallback = Location(display_path(os.path.join(top, "Chart.yaml"), engine.root), Region(1, 1))
-    register(engine, Render(inp.display, inp.display, LABEL, resources, fallback, locate))
-    return findings, resources
-
-
-def register(engine, render: Render) -> None:
-    renders = getattr(engine, "renders", None)
-    if renders is None:
-        renders = engine.renders = {}
-    renders[render.path] = render
-
-
-def _render_failed(engine, message: str, path: str, level: str = "error"):
-    """SL007 on the chart's ``Chart.yaml`` or the kustomization file, line 1:
-    ``error`` when the render ran and failed, ``warning`` when it could not be attempted here
-    (renderer missing, dependencies not vendored, remote resources)."""
-    engine.notifications.append(_notification(message, path, level))
-    return engine.core("SL007", message, path, Region(1, 1), subject=f"render:{path}", level=level)
-
-
-def _notification(message: str, path: str, level: str = "error"):
-    from shiplint.engine import Notification
-
-    return Notification(message, level, path, Region(1, 1), kind="render-error")
+            fallback = Location(display_path(os.path.join(top, "Chart.yaml"), root), Region(1, 1))
+    return Rendered(inp.display, text, inp.display, LABEL, fallback, locate,
+                    lambda resources: annotate(resources, text, index, root, chart_dir))

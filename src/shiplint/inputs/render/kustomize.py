@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from shiplint.inputs.discovery import Input, display_path
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Item, Render, follow, pointer_steps
-from shiplint.inputs.render.helm import RenderError, read_small, register, run_tool, special_file, which, _render_failed
+from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, follow, pointer_steps
+from shiplint.inputs.render.helm import RenderError, read_small, run_tool, special_file, which
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 LABEL = "kustomize build"
@@ -489,54 +489,33 @@ def find_kustomize(options) -> list[str] | None:
     return [k, "kustomize"] if k else None
 
 
-def check_kustomization(engine, inp: Input):
-    """Lint a kustomization: KZ rules on every kustomization of its tree, resource rules on its
-    render; findings land on the base or overlay files."""
-    from shiplint.model.k8s.model import Resource
-
-    node = load_tree(os.path.dirname(inp.abspath), engine.root)
-    if node is None:
-        return engine._unreadable(inp, "not a readable kustomization"), []
-    findings = []
-    done = getattr(engine, "_shiplint_kustomizations_checked", None)
-    if done is None:
-        done = engine._shiplint_kustomizations_checked = set()
-    for n in node.walk():
-        if n.file in done:
-            continue
-        done.add(n.file)
-        findings.extend(engine.run_rules("kustomization", Resource(n.data, n.display), n.display, inp))
+def render_input(node: KNode, inp: Input, options, root: str):
+    """Render the kustomization ``node`` (loaded from ``inp``): a :class:`Rendered` whose
+    findings land on the base and overlay files, a :class:`RenderFailed`, or ``None`` for a
+    component (rendered only through the overlays that include it)."""
     if node.is_component:
-        return findings, []
+        return None
     remote = [r for n in node.walk() for r in n.remote]
     if remote:
-        msg = (f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
-               "(shiplint renders offline; vendor it or check the rendered output)")
-        return findings + _render_failed(engine, msg, inp.display, "warning"), []
-    special = next((f for f in (special_file(os.path.dirname(n.file), engine.root) for n in node.walk()) if f), None)
+        return RenderFailed(f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
+                            "(shiplint renders offline; vendor it or check the rendered output)", inp.display, "warning")
+    special = next((f for f in (special_file(os.path.dirname(n.file), root) for n in node.walk()) if f), None)
     if special is not None:  # never hand kustomize a FIFO or a device
-        msg = f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)"
-        return findings + _render_failed(engine, msg, inp.display), []
-    argv = find_kustomize(engine.options)
+        return RenderFailed(f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)",
+                            inp.display)
+    argv = find_kustomize(options)
     if argv is None:
+        where = f" at {options.kustomize_bin!r}" if options.kustomize_bin else " on PATH"
         if not inp.explicit:  # met in a directory walk → SL007, the run goes on
-            return findings + _render_failed(
-                engine, "kustomization not rendered: neither kustomize nor kubectl found"
-                + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH"),
-                inp.display, "warning"), []
-        raise UsageError(
-            f"{inp.display}: rendering this kustomization needs kustomize or kubectl, neither found"
-            + (f" at {engine.options.kustomize_bin!r}" if engine.options.kustomize_bin else " on PATH")
-            + " (install one, pass --kustomize-bin, or --exclude the directory)")
+            return RenderFailed("kustomization not rendered: neither kustomize nor kubectl found" + where,
+                                inp.display, "warning")
+        raise UsageError(f"{inp.display}: rendering this kustomization needs kustomize or kubectl, neither found"
+                         + where + " (install one, pass --kustomize-bin, or --exclude the directory)")
     kdir = os.path.dirname(inp.abspath)
-    kdisp = display_path(kdir, engine.root)
+    kdisp = display_path(kdir, root)
     try:
-        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", engine.root, engine.options.max_file_size)
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", root, options.max_file_size)
     except RenderError as exc:
-        return findings + _render_failed(engine, str(exc), inp.display), []
-    pseudo = f"{kdisp} ({LABEL})"
-    sub = Input(pseudo, None, "yaml", explicit=True, text=text)
-    rfindings, resources = engine.check_yaml(sub, text)
-    match_sources(resources, collect_sources(node, engine.root))
-    register(engine, Render(pseudo, kdisp, LABEL, resources, Location(inp.display, Region(1, 1)), locate))
-    return findings + rfindings, resources
+        return RenderFailed(str(exc), inp.display)
+    return Rendered(f"{kdisp} ({LABEL})", text, kdisp, LABEL, Location(inp.display, Region(1, 1)), locate,
+                    lambda resources: match_sources(resources, collect_sources(node, root)))

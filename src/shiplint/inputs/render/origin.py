@@ -352,6 +352,36 @@ class Render:
         return best
 
 
+@dataclass
+class Rendered:
+    """What a renderer returns: the rendered text, and how findings on it map back.
+
+    The engine lints ``text`` as the YAML input ``display``, calls ``attach`` with the resources
+    it found (each learns which template or base file made it), then keeps :meth:`origin` for
+    :func:`remap_findings`.  A renderer never runs a rule."""
+
+    display: str
+    text: str
+    related_path: str
+    label: str
+    fallback: Location | None
+    locate: Callable
+    attach: Callable[[list], None]
+
+    def origin(self, resources: list) -> Render:
+        return Render(self.display, self.related_path, self.label, resources, self.fallback, self.locate)
+
+
+@dataclass
+class RenderFailed:
+    """A render that failed (``error``) or could not be attempted here (``warning``): reported
+    as SL007 on ``path`` (the ``Chart.yaml`` or the kustomization file)."""
+
+    message: str
+    path: str
+    level: str = "error"
+
+
 def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
     """Move findings (and their related locations) on renders to the files that define the
     nodes; the rendered position becomes the first related location.  The same finding reached

@@ -39,12 +39,6 @@ _UNSET = object()
 RUN_TO_COMPLETION = frozenset({"Never", "OnFailure"})
 
 
-def register_pod_template_paths(paths: dict[str, tuple]) -> None:
-    """Add pod-template locations of custom resources (used by plugins)."""
-    for kind, path in paths.items():
-        POD_TEMPLATE_PATHS[str(kind)] = tuple(path)
-
-
 def _str(value) -> str:
     return "" if value is None else str(value)
 
@@ -175,6 +169,9 @@ class Resource(_Labelled):
     item_index: int | None = None
     #: Set by the Helm/Kustomize layer: where the object is defined in the repository.
     origin: dict = field(default_factory=dict)
+    #: Pod-template locations of custom kinds declared by plugins for this run (``kind → path``),
+    #: consulted before the built-in table.
+    pod_paths: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def api_version(self) -> str:
@@ -256,7 +253,7 @@ class Resource(_Labelled):
             if isinstance(spec, YMap):
                 return PodTemplate(self, (), ("spec",))
             return None
-        path = POD_TEMPLATE_PATHS.get(kind)
+        path = (self.pod_paths or {}).get(kind) or POD_TEMPLATE_PATHS.get(kind)
         if path is None:
             # any custom resource embedding a pod template at spec.template (Argo Rollouts…)
             path = ("spec", "template")
@@ -456,8 +453,9 @@ class Container:
                 yield name, probe
 
 
-def resources_from_document(data, path: str, doc_index: int) -> list[Resource]:
-    """The Kubernetes objects in one YAML document (``kind: List`` items expanded)."""
+def resources_from_document(data, path: str, doc_index: int, pod_paths: dict | None = None) -> list[Resource]:
+    """The Kubernetes objects in one YAML document (``kind: List`` items expanded);
+    ``pod_paths``: pod-template locations of custom kinds declared by plugins."""
     if not isinstance(data, YMap):
         return []
     if "apiVersion" not in data or "kind" not in data:
@@ -469,9 +467,9 @@ def resources_from_document(data, path: str, doc_index: int) -> list[Resource]:
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, YMap) and "kind" in item:
-                    out.append(Resource(item, path, doc_index, i))
+                    out.append(Resource(item, path, doc_index, i, pod_paths=pod_paths))
         return out
-    return [Resource(data, path, doc_index)]
+    return [Resource(data, path, doc_index, pod_paths=pod_paths)]
 
 
 def is_kubernetes_document(data) -> bool:

@@ -1,0 +1,290 @@
+"""Checking one input: read it, parse it (or render it), run the rules of its target, and return
+everything it produced as a :class:`~shiplint.engine.result.FileResult`.
+
+A :class:`Checker` holds only what the whole run shares and never changes while it runs (the
+options, the selected rules and their levels, the plugins' pod-template paths) plus caches of
+the file system (the chart index): checking an input has no effect on checking another, which
+is what lets ``--jobs`` run inputs in any process."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import time
+
+from shiplint.core.errors import ParseError
+from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region
+from shiplint.engine.options import Notification
+from shiplint.engine.result import FileResult
+from shiplint.inputs.discovery import Input
+from shiplint.inputs.reading import TooLarge, Unreadable, decode, looks_like_template, read_bytes, sniff
+
+#: Input kind of a symlinked file met in a directory walk whose target lies outside both the
+#: walked directory and the root: reported (SL003), never read.
+OUTSIDE_LINK = "outside-link"
+RENDERED_KINDS = ("helm-chart", "kustomize")
+
+
+class Context:
+    """What a rule may consult besides its subject: options, the file, its neighbours."""
+
+    def __init__(self, options, rule_options: dict, inp: Input | None = None) -> None:
+        self.options = options
+        self._rule_options = rule_options
+        self.input = inp
+        self.rule = None
+
+    def option(self, name: str, default=None):
+        """A rule option from the configuration, else the rule's declared default."""
+        code = self.rule.code if self.rule else ""
+        for key in (code, self.rule.name if self.rule else ""):
+            opts = self._rule_options.get(key)
+            if opts and name in opts:
+                return opts[name]
+        if name in self._rule_options.get("*", {}):
+            return self._rule_options["*"][name]
+        if self.rule and name in self.rule.meta.options:
+            return self.rule.meta.options[name].get("default", default)
+        return default
+
+    def sibling_path(self, name: str) -> str | None:
+        """Absolute path of a file next to the one being checked (None for stdin)."""
+        if self.input is None or self.input.abspath is None:
+            return None
+        return os.path.join(os.path.dirname(self.input.abspath), name)
+
+
+class Checker:
+    def __init__(self, options, rules: dict, all_rules: dict, levels: dict, root: str, pod_paths: dict) -> None:
+        self.options = options
+        self.rules = rules
+        self.all_rules = all_rules
+        self.levels = levels
+        self.root = root
+        self.pod_paths = pod_paths or None
+        self.by_target: dict[str, list] = {}
+        for r in rules.values():
+            self.by_target.setdefault(r.target, []).append(r)
+        #: resources travel back only when a cross-resource rule will read them
+        self.keep_resources = bool(self.by_target.get("project"))
+        self._chart_index = None
+
+    # -- stamping ------------------------------------------------------------------------------
+    def stamp(self, r, hit: Hit, path: str) -> Finding:
+        level = self.levels.get(r.code) or r.level
+        return Finding(
+            code=r.code,
+            name=r.name,
+            level=_finding_level(hit, r.level, level),
+            message=hit.message,
+            path=hit.path or path,
+            region=hit.region,
+            subject=hit.subject,
+            related=list(hit.related),
+            properties=dict(hit.properties),
+            resource=hit.resource or _subject_resource(hit.subject),
+        )
+
+    def core(self, code: str, message: str, path: str, region: Region, subject: str = "",
+             level: str | None = None) -> list[Finding]:
+        """A finding of a rule the engine itself raises (SL…); none when it is not selected."""
+        r = self.all_rules.get(code)
+        if r is None or code not in self.rules:
+            return []
+        hit = Hit(message, region, subject=subject)
+        if level:  # a per-finding level (SL007 is a warning when the renderer is missing)
+            hit.properties["level"] = level
+        return [self.stamp(r, hit, path)]
+
+    def run_rules(self, target: str, subject, path: str, inp: Input | None, notifications: list) -> list[Finding]:
+        out: list[Finding] = []
+        ctx = Context(self.options, self.options.rule_options, inp)
+        for r in self.by_target.get(target, ()):
+            ctx.rule = r
+            try:
+                for hit in r.check(subject, ctx) or ():
+                    f = self.stamp(r, hit, path)
+                    if target == "resource" and not hit.resource:  # annotations suppress per object
+                        f.resource = subject.identity
+                    out.append(f)
+            except Exception as exc:  # a rule bug must not cost the other findings
+                notifications.append(Notification(f"rule {r.code} failed on {path or 'the project'}: "
+                                                  f"{type(exc).__name__}: {exc}", "error", path or None,
+                                                  kind="internal-error"))
+        return out
+
+    # -- one input -----------------------------------------------------------------------------
+    def check_input(self, inp: Input, stdin_text=None) -> FileResult:
+        fr = FileResult()
+        if inp.abspath is None and inp.text is None:
+            inp.text = stdin_text if stdin_text is not None else ""
+        if inp.kind in RENDERED_KINDS:
+            started = time.perf_counter()
+            try:
+                (self._check_chart if inp.kind == "helm-chart" else self._check_kustomization)(inp, fr)
+            finally:
+                fr.stats["renders"] += 1
+                fr.stats["render_seconds"] += time.perf_counter() - started
+        else:
+            self._check_file(inp, fr)
+        if not self.keep_resources:
+            fr.resources = []  # sending them back from a worker costs a third of parsing them
+        return fr
+
+    def _check_file(self, inp: Input, fr: FileResult) -> None:
+        path = inp.display
+        if inp.kind == OUTSIDE_LINK:  # never read what a hostile tree links to
+            return self._unreadable(inp, "a symlink to a file outside the scanned tree; not followed", fr)
+        if inp.kind is None and inp.abspath is not None and not os.path.exists(inp.abspath):
+            return self._unreadable(inp, "no such file or directory", fr)
+        try:
+            data = read_bytes(inp, self.options.max_file_size)
+            text = decode(data)
+        except TooLarge as exc:
+            fr.findings += self.core("SL004", f"file is {exc.size} bytes, over the {self.options.max_file_size}-byte "
+                                     "limit; not read", path, Region(1, 1))
+            return
+        except Unreadable as exc:
+            return self._unreadable(inp, str(exc), fr)
+        except ParseError as exc:
+            return self._parse_error(path, exc, fr)
+        fr.stats["files"] += 1
+        fr.stats["bytes"] += len(data)
+        kind = inp.kind or sniff(text)
+        if kind is None:
+            if inp.explicit:
+                fr.notifications.append(Notification(f"{path}: not a Dockerfile or YAML file; skipped", "note", path))
+            return
+        if kind == "dockerfile":
+            return self._check_dockerfile(inp, text, fr)
+        if kind == "yaml":
+            if "# Source: " in text:  # helm is imported only for what may be a render
+                from shiplint.inputs.render import helm
+
+                if helm.has_source_comments(text):
+                    rendered = helm.rendered_stream(inp, text, self.options, self.root, self.chart_index())
+                    return self._check_rendered(rendered, dataclasses.replace(inp, explicit=True), fr)
+            self._check_yaml(inp, text, fr)
+
+    def _unreadable(self, inp: Input, why: str, fr: FileResult) -> None:
+        fr.notifications.append(Notification(f"{inp.display}: {why}", "error", inp.display))
+        fr.findings += self.core("SL003", f"cannot read {inp.display}: {why}", inp.display, Region(1, 1))
+
+    def _parse_error(self, path: str, exc: ParseError, fr: FileResult) -> None:
+        region = Region(exc.line, exc.column)
+        fr.notifications.append(Notification(f"{path}:{exc.line}:{exc.column}: {exc.message}", "error", path, region))
+        fr.findings += self.core("SL001", exc.message, path, region, subject=f"parse:{exc.message}")
+
+    def _suppressions(self, fr: FileResult):
+        if fr.suppressions is None:
+            from shiplint.engine.suppressions import SuppressionIndex
+
+            fr.suppressions = SuppressionIndex()
+        return fr.suppressions
+
+    def _check_dockerfile(self, inp: Input, text: str, fr: FileResult) -> None:
+        from shiplint.sources.dockerfile import parse_dockerfile
+
+        try:
+            df = parse_dockerfile(text)
+        except ParseError as exc:
+            return self._parse_error(inp.display, exc, fr)
+        df.path = inp.display
+        if not self.options.strict and "shiplint" in text:  # inline suppressions
+            self._suppressions(fr).add_dockerfile(inp.display, df)
+        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications)
+
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult) -> list:
+        """Lint one YAML stream; returns the resources it holds (also added to ``fr``)."""
+        from shiplint.model.k8s.model import resources_from_document
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        path = inp.display
+        resources: list = []
+        if looks_like_template(text) and not inp.explicit:
+            return resources
+        docs = parse_yaml_stream(text)
+        fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
+        suppress = not self.options.strict and "shiplint" in text  # inline suppressions
+        if suppress:
+            self._suppressions(fr).add_yaml(path, text, docs)
+        for doc in docs:
+            if isinstance(doc, ParseError):
+                self._parse_error(path, doc, fr)
+                continue
+            for dup in doc.duplicates:
+                fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
+                                         "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
+            for res in resources_from_document(doc.data, path, doc.index, self.pod_paths):
+                fr.stats["resources"] += 1
+                resources.append(res)
+                if suppress:
+                    self._suppressions(fr).add_resource(res)
+                fr.findings += self.run_rules("resource", res, path, inp, fr.notifications)
+        fr.resources += resources
+        return resources
+
+    # -- renders -------------------------------------------------------------------------------
+    def chart_index(self):
+        if self._chart_index is None:
+            from shiplint.inputs.render.helm import ChartIndex
+
+            explicit = os.path.abspath(self.options.chart_dir) if self.options.chart_dir else None
+            self._chart_index = ChartIndex(self.root, explicit)
+        return self._chart_index
+
+    def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
+        """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
+        resources = self._check_yaml(inp, rendered.text, fr)
+        rendered.attach(resources)
+        fr.renders[rendered.display] = rendered.origin(resources)
+
+    def _outcome(self, outcome, fr: FileResult) -> None:
+        from shiplint.inputs.render.origin import RenderFailed
+
+        if outcome is None:
+            return
+        if isinstance(outcome, RenderFailed):
+            fr.notifications.append(Notification(outcome.message, outcome.level, outcome.path, Region(1, 1),
+                                                 kind="render-error"))
+            fr.findings += self.core("SL007", outcome.message, outcome.path, Region(1, 1),
+                                     subject=f"render:{outcome.path}", level=outcome.level)
+            return
+        self._check_rendered(outcome, Input(outcome.display, None, "yaml", explicit=True, text=outcome.text), fr)
+
+    def _check_chart(self, inp: Input, fr: FileResult) -> None:
+        from shiplint.inputs.render import helm
+
+        self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
+
+    def _check_kustomization(self, inp: Input, fr: FileResult) -> None:
+        from shiplint.inputs.render import kustomize
+        from shiplint.model.k8s.model import Resource
+
+        node = kustomize.load_tree(os.path.dirname(inp.abspath), self.root)
+        if node is None:
+            return self._unreadable(inp, "not a readable kustomization", fr)
+        for n in node.walk():
+            if n.file not in fr.kustomizations:
+                fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,
+                                                           inp, fr.notifications)
+        self._outcome(kustomize.render_input(node, inp, self.options, self.root), fr)
+
+
+_RESOURCE_SUBJECT = re.compile(r"[^/:\s]+/[^/:\s]*/[^/:\s]+\Z")
+
+
+def _subject_resource(subject: str) -> str:
+    """``Kind/ns/name`` from a subject such as ``Deployment/app/api:containers[web].image``."""
+    head = subject.split(":", 1)[0] if subject else ""
+    return head if _RESOURCE_SUBJECT.match(head) else ""
+
+
+def _finding_level(hit: Hit, rule_level: str, level: str) -> str:
+    """Per-finding level: a hit may set ``properties["level"]`` (KS408 runtime socket, KS204
+    numeric port); a severity configured for the rule still wins."""
+    wanted = hit.properties.get("level")
+    if wanted in LEVEL_RANK and level == rule_level:
+        return wanted
+    return level
