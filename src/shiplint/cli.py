@@ -125,7 +125,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if write_baseline_file:
         options.baseline = None
     elif baseline_file or from_file.get("baseline"):
-        from shiplint.baseline import load_baseline
+        from shiplint.engine.baseline import load_baseline
 
         options.baseline = os.path.abspath(baseline_file) if baseline_file else from_file["baseline"]
         load_baseline(options.baseline)  # a missing or broken baseline stops the run before it starts
@@ -147,7 +147,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
         click.echo("shiplint-stats: " + json.dumps(engine.stats, sort_keys=True), err=True)
     if write_baseline_file:  # baselines
-        from shiplint.baseline import write_baseline
+        from shiplint.engine.baseline import write_baseline
 
         n = write_baseline(report.findings, report.root, write_baseline_file)
         click.echo(f"shiplint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline_file}", err=True)

@@ -17,7 +17,8 @@ from shiplint.engine.checker import OUTSIDE_LINK, Checker
 from shiplint.engine.options import Notification, Options, Report
 from shiplint.engine.parallel import map_inputs, parallel_jobs
 from shiplint.engine.result import FileResult
-from shiplint.inputs.discovery import Input, classify_name, display_path, matches_any, walk
+from shiplint.core.paths import display_path, matches_any, walk
+from shiplint.inputs.discovery import Input, classify_name
 from shiplint.registry.selection import RuleMatcher, select_rules, severity_levels, token_matches
 
 #: Files that make collect() group inputs into Helm charts and kustomizations (the helm and
@@ -201,7 +202,7 @@ class Engine:
             seen[base] = n + 1
             f.fingerprint = base if n == 0 else f"{base}:{n}"
         if self.options.baseline:  # known findings are left out
-            from shiplint.baseline import filter_findings
+            from shiplint.engine.baseline import filter_findings
 
             findings = filter_findings(findings, self.options.baseline, self.root)
         return Report(findings, self.rules, notifications, files, self.root)

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import fnmatch
-import os
 import re
 from dataclasses import dataclass
 
-#: Directories never walked into.
-SKIP_DIRS = frozenset(
-    {
-        ".git", ".hg", ".svn", "node_modules", "vendor", "third_party", "__pycache__",
-        ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".terraform", "bower_components", ".idea", ".vscode", ".eggs", "site-packages",
-    }
-)
+from shiplint.core.paths import SKIP_DIRS, display_path, is_virtualenv, matches_any, walk  # noqa: F401
 
 #: ``Dockerfile``, ``Dockerfile.prod``, ``Dockerfile-chroot``, ``Dockerfile_alpine``,
 #: ``api.Dockerfile``/``api.dockerfile`` and the same with ``Containerfile`` (the ``-``
@@ -46,55 +37,3 @@ class Input:
     explicit: bool = False
     report: bool = True
     text: str | None = None  # preloaded content (standard input)
-
-
-def is_virtualenv(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
-
-
-def display_path(abspath: str, root: str) -> str:
-    """Repository-relative path with forward slashes; never an absolute path."""
-    rel = os.path.relpath(abspath, root)
-    return rel.replace(os.sep, "/")
-
-
-def walk(directory: str, excluded=None):
-    """Yield files below ``directory`` in a stable order, skipping vendored trees.
-
-    Symlinked directories are not followed (no loops); symlinked files are returned."""
-    stack = [directory]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        subdirs = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir:
-                if entry.name in SKIP_DIRS or is_virtualenv(entry.path):
-                    continue
-                if excluded and excluded(entry.path + "/"):
-                    continue
-                subdirs.append(entry.path)
-            else:
-                yield entry.path
-        stack.extend(reversed(subdirs))
-
-
-def matches_any(path: str, patterns) -> bool:
-    """``fnmatch`` a repository-relative path against glob patterns (``**`` allowed)."""
-    for pat in patterns:
-        pat = pat.rstrip("/")
-        if fnmatch.fnmatchcase(path, pat) or fnmatch.fnmatchcase(path, pat + "/*"):
-            return True
-        if "/" not in pat and fnmatch.fnmatchcase(os.path.basename(path.rstrip("/")), pat):
-            return True
-        if pat.startswith("**/") and fnmatch.fnmatchcase(path, pat[3:]):
-            return True
-    return False

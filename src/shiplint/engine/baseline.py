@@ -25,7 +25,7 @@ import os
 import re
 from collections import Counter
 
-from shiplint.inputs.discovery import display_path
+from shiplint.core.paths import display_path
 from shiplint.core.errors import UsageError
 
 FORMAT_KEY = "shiplint-baseline"

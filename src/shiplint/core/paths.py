@@ -1,0 +1,66 @@
+"""Repository paths: the relative form every output uses, the directory walk, glob matching."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+
+#: Directories never walked into.
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "vendor", "third_party", "__pycache__",
+        ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".terraform", "bower_components", ".idea", ".vscode", ".eggs", "site-packages",
+    }
+)
+
+def is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def display_path(abspath: str, root: str) -> str:
+    """Repository-relative path with forward slashes; never an absolute path."""
+    rel = os.path.relpath(abspath, root)
+    return rel.replace(os.sep, "/")
+
+
+def walk(directory: str, excluded=None):
+    """Yield files below ``directory`` in a stable order, skipping vendored trees.
+
+    Symlinked directories are not followed (no loops); symlinked files are returned."""
+    stack = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS or is_virtualenv(entry.path):
+                    continue
+                if excluded and excluded(entry.path + "/"):
+                    continue
+                subdirs.append(entry.path)
+            else:
+                yield entry.path
+        stack.extend(reversed(subdirs))
+
+
+def matches_any(path: str, patterns) -> bool:
+    """``fnmatch`` a repository-relative path against glob patterns (``**`` allowed)."""
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if fnmatch.fnmatchcase(path, pat) or fnmatch.fnmatchcase(path, pat + "/*"):
+            return True
+        if "/" not in pat and fnmatch.fnmatchcase(os.path.basename(path.rstrip("/")), pat):
+            return True
+        if pat.startswith("**/") and fnmatch.fnmatchcase(path, pat[3:]):
+            return True
+    return False
