@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from shiplint.inputs.discovery import Input, classify_name, display_path, is_virtualenv, matches_any, walk
 from shiplint.core.errors import ParseError, UsageError
+from shiplint.core.fsutil import is_inside as _inside
 from shiplint.core.findings import LEVEL_RANK, Finding, Hit, Location, Region
 from shiplint.registry.rule import Rule
 
@@ -684,16 +685,6 @@ def _subject_resource(subject: str) -> str:
 
 class _Unreadable(Exception):
     pass
-
-
-def _inside(path: str, tops) -> bool:
-    """Whether ``path``, symlinks resolved, lies in one of the directories ``tops``."""
-    real = os.path.realpath(path)
-    for top in tops:
-        t = os.path.realpath(top)
-        if real == t or real.startswith(t.rstrip(os.sep) + os.sep):
-            return True
-    return False
 
 
 def _read_regular(path: str, limit: int) -> bytes:

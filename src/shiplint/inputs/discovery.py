@@ -7,6 +7,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from shiplint.core.paths import display_path  # noqa: F401  (part of this module's interface)
+
 #: Directories never walked into.
 SKIP_DIRS = frozenset(
     {
@@ -50,12 +52,6 @@ class Input:
 
 def is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
-
-
-def display_path(abspath: str, root: str) -> str:
-    """Repository-relative path with forward slashes; never an absolute path."""
-    rel = os.path.relpath(abspath, root)
-    return rel.replace(os.sep, "/")
 
 
 def walk(directory: str, excluded=None):
