@@ -587,9 +587,10 @@ class Engine:
     def check_project(self, resources) -> list[Finding]:
         if not self.by_target.get("project"):
             return []
+        from shiplint.inputs.context import kustomize_patch_paths
         from shiplint.model.k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches
+        index = ResourceIndex(resources, kustomize_patch_paths(resources, self.root))
         return self.run_rules("project", index, "", None)
 
 
