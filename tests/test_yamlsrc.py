@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shiplint.core.errors import ParseError
-from shiplint.sources.yamlsrc import YMap, YSeq, parse_yaml_stream
+from shiplint.sources.yamlsrc import Item, YMap, YSeq, locate, parse_yaml_stream
 
 
 def docs(text):
@@ -107,3 +107,65 @@ def test_empty_streams_and_scalars():
 def test_tab_indentation_is_a_parse_error_with_position():
     (err,) = docs("a:\n\tb: 1\n")
     assert isinstance(err, ParseError) and err.line == 2
+
+
+# -- locate: the one walker of a path ------------------------------------------------------------
+
+_PODSPEC = """\
+spec:
+  replicas: 3
+  resources:
+  containers:
+  - name: web
+    image: nginx:1.27
+  - name: sidecar
+    image: busybox
+"""
+
+
+def _doc(text):
+    return parse_yaml_stream(text)[0].data
+
+
+def _span(r):
+    return None if r is None else (r.line, r.column, r.end_line, r.end_column)
+
+
+@pytest.mark.parametrize("path, found, node, key, value, region", [
+    # a scalar: the key names it, the finding points at its value
+    (("spec", "replicas"), 2, 3, (2, 3, 2, 11), (2, 13, 2, 14), (2, 13, 2, 14)),
+    # a mapping: a finding about it points at its key, not at the block
+    (("spec",), 1, "map", (1, 1, 1, 5), (2, 3, 8, 19), (1, 1, 1, 5)),
+    # an empty value
+    (("spec", "resources"), 2, None, (3, 3, 3, 12), (3, 13, 3, 13), (3, 13, 3, 13)),
+    # a sequence item by index, and a key inside it
+    (("spec", "containers", 1), 3, "map", (7, 5, 8, 19), (7, 5, 8, 19), (7, 5, 8, 19)),
+    (("spec", "containers", 0, "image"), 4, "nginx:1.27", (6, 5, 6, 10), (6, 12, 6, 22), (6, 12, 6, 22)),
+    # an item found by its name wherever it sits, else by its index
+    (("spec", "containers", Item(0, "sidecar"), "image"), 4, "busybox", (8, 5, 8, 10), (8, 12, 8, 19), (8, 12, 8, 19)),
+    (("spec", "containers", Item(1, None), "name"), 4, "sidecar", (7, 5, 7, 9), (7, 11, 7, 18), (7, 11, 7, 18)),
+    # a named item that is not there: the walk stops at the sequence
+    (("spec", "containers", Item(0, "db"), "image"), 2, "seq", (4, 3, 4, 13), (5, 3, 8, 19), (4, 3, 4, 13)),
+    # missing steps: the deepest node that exists
+    (("spec", "replicas", "x"), 2, 3, (2, 3, 2, 11), (2, 13, 2, 14), (2, 13, 2, 14)),
+    (("spec", "containers", 7), 2, "seq", (4, 3, 4, 13), (5, 3, 8, 19), (4, 3, 4, 13)),
+    (("status",), 0, "map", (1, 1, 8, 19), (1, 1, 8, 19), (1, 1, 8, 19)),
+    ((), 0, "map", (1, 1, 8, 19), (1, 1, 8, 19), (1, 1, 8, 19)),
+])
+def test_locate_walks_keys_indexes_and_named_items(path, found, node, key, value, region):
+    at = locate(_doc(_PODSPEC), path)
+    assert (at.found, at.complete) == (found, found == len(path))
+    kind = {YMap: "map", YSeq: "seq"}.get(type(at.node), at.node)
+    assert kind == node
+    assert (_span(at.key_region), _span(at.value_region), _span(at.region)) == (key, value, region)
+
+
+def test_locate_on_plain_data_and_scalars():
+    at = locate({"a": [{"b": 1}]}, ("a", 0, "b"))
+    assert (at.complete, at.node, at.region) == (True, 1, None)  # no positions to give
+    at = locate(_doc("just text\n"), ("a",))
+    assert (at.found, at.node, at.region, at.key_region) == (0, "just text", None, None)
+    assert locate(_doc("a: {1: one}\n"), ("a", "1")).node == "one"  # keys stay text
+    assert locate(_doc("a: [p, q]\n"), ("a", 1)).node == "q"
+    assert not locate(_doc("a: [x]\n"), ("a", -1)).complete
+    assert not locate(_doc("a: {b: 1}\n"), ("a", Item(0, "b"))).complete  # an item step on a mapping

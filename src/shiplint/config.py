@@ -80,19 +80,10 @@ def _format_keys(keys: tuple) -> str:
 
 
 def _yaml_line(node, keys: tuple) -> int:
-    from shiplint.sources.yamlsrc import YMap, YSeq
+    from shiplint.sources.yamlsrc import locate
 
-    line = node.region.line if isinstance(node, (YMap, YSeq)) else 1
-    for k in keys:
-        if isinstance(node, YMap) and k in node:
-            line = node.key_region(k).line
-            node = node[k]
-        elif isinstance(node, YSeq) and isinstance(k, int) and 0 <= k < len(node):
-            line = node.item_region(k).line
-            node = node[k]
-        else:
-            break
-    return line
+    region = locate(node, keys).key_region  # the deepest key that exists along the way
+    return region.line if region is not None else 1
 
 
 def _toml_line(text: str, keys: tuple) -> int:

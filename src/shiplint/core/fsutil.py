@@ -43,3 +43,13 @@ def read_regular(path: str, limit: int) -> bytes:
     if len(data) > limit:
         raise FileTooLarge(len(data))
     return data
+
+
+def is_inside(path: str, tops) -> bool:
+    """Whether ``path``, symlinks resolved, lies in one of the directories ``tops`` (or is one)."""
+    real = os.path.realpath(path)
+    for top in tops:
+        t = os.path.realpath(top)
+        if real == t or real.startswith(t.rstrip(os.sep) + os.sep):
+            return True
+    return False

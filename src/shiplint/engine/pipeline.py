@@ -13,6 +13,7 @@ import hashlib
 import os
 
 from shiplint.core.findings import Finding
+from shiplint.core.fsutil import is_inside
 from shiplint.engine.checker import OUTSIDE_LINK, Checker
 from shiplint.engine.options import Notification, Options, Report
 from shiplint.engine.parallel import map_inputs, parallel_jobs
@@ -80,7 +81,7 @@ class Engine:
                     kind = self._classify(disp)
                     if kind is None or excluded(f):
                         continue
-                    if os.path.islink(f) and not _inside(f, (abspath, self.root)):
+                    if os.path.islink(f) and not is_inside(f, (abspath, self.root)):
                         kind = OUTSIDE_LINK
                     seen.add(f)
                     inputs.append(Input(disp, f, kind))
@@ -157,9 +158,10 @@ class Engine:
         """The cross-resource rules, over every resource scanned together."""
         if not self.by_target.get("project"):
             return []
+        from shiplint.inputs.context import kustomize_patch_paths
         from shiplint.model.k8s.index import ResourceIndex
 
-        index = ResourceIndex(resources, root=self.root)  # root: kustomize patches
+        index = ResourceIndex(resources, kustomize_patch_paths(resources, self.root))
         return self.checker.run_rules("project", index, "", None, notifications)
 
     def postprocess(self, total: FileResult, inputs: list[Input]) -> tuple[list[Finding], list[Notification]]:
@@ -207,12 +209,3 @@ class Engine:
             findings = filter_findings(findings, self.options.baseline, self.root)
         return Report(findings, self.rules, notifications, files, self.root)
 
-
-def _inside(path: str, tops) -> bool:
-    """Whether ``path``, symlinks resolved, lies in one of the directories ``tops``."""
-    real = os.path.realpath(path)
-    for top in tops:
-        t = os.path.realpath(top)
-        if real == t or real.startswith(t.rstrip(os.sep) + os.sep):
-            return True
-    return False

@@ -20,8 +20,9 @@ from __future__ import annotations
 import os
 
 from shiplint.inputs.discovery import SKIP_DIRS, Input, classify_name, display_path
-
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+from shiplint.model.kustomization import (
+    KUSTOMIZATION_NAMES, KNode, KustomizationReader, default_tops, kustomization_file,
+)
 #: Files of a chart or tooling that sit beside manifests but are not Kubernetes objects.
 NOT_MANIFESTS = frozenset({"Chart.yaml", "values.yaml", "values.yml", ".pre-commit-config.yaml",
                            ".pre-commit-hooks.yaml", "skaffold.yaml", "docker-compose.yml",
@@ -53,59 +54,29 @@ def sibling_manifests(directory: str) -> list[str]:
     return out
 
 
-def find_kustomization(directory: str) -> str | None:
-    for name in KUSTOMIZATION_NAMES:
-        candidate = os.path.join(directory, name)
-        if os.path.isfile(candidate):
-            return candidate
-    return None
-
-
-def _read_kustomization(path: str) -> dict:
-    from shiplint.sources.yamlsrc import parse_yaml_stream
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(2 * 1024 * 1024)
-    except (OSError, UnicodeDecodeError):
-        return {}
-    try:
-        docs = parse_yaml_stream(text)
-    except Exception:  # a broken kustomization is reported elsewhere, not here
-        return {}
-    data = getattr(docs[0], "data", None) if docs else None
-    return data if isinstance(data, dict) else {}
-
-
-def kustomization_files(kfile: str, _seen: set | None = None) -> list[str]:
+def kustomization_files(kfile: str, reader: KustomizationReader) -> list[str]:
     """The raw resource files a kustomization includes, recursively (absolute paths).
 
-    Remote entries (URLs, ``github.com/…``) are skipped; so are patches and generators: they are
-    not whole objects."""
-    seen = _seen if _seen is not None else set()
-    kfile = os.path.abspath(kfile)
-    if kfile in seen:
-        return []
-    seen.add(kfile)
-    base = os.path.dirname(kfile)
-    data = _read_kustomization(kfile)
+    Remote entries and entries leading outside the reader's tree are skipped; so are patches
+    and generators: they are not whole objects."""
+    top = reader.load(os.path.dirname(os.path.abspath(kfile)))
     out: list[str] = []
-    for key in ("resources", "bases", "components"):
-        entries = data.get(key)
-        if not isinstance(entries, list):
-            continue
-        for entry in entries:
-            if not isinstance(entry, str) or not entry.strip() or "://" in entry or entry.startswith(("git@", "github.com/")):
-                continue
-            target = os.path.normpath(os.path.join(base, entry.strip()))
-            if os.path.isdir(target):
-                sub = find_kustomization(target)
-                if sub is not None:
-                    out.extend(kustomization_files(sub, seen))
-            elif os.path.isfile(target) and classify_name(os.path.basename(target)) == "yaml":
-                out.append(target)
+    seen: set[str] = set()
+
+    def visit(node: KNode) -> None:
+        if node.file in seen:
+            return
+        seen.add(node.file)
+        for entry in node.includes:
             if len(out) > MAX_CONTEXT_FILES:
-                return out
+                return
+            if isinstance(entry, KNode):
+                visit(entry)
+            elif classify_name(os.path.basename(entry)) == "yaml":
+                out.append(entry)
+
+    if top is not None:
+        visit(top)
     return out
 
 
@@ -126,39 +97,41 @@ def _stop_dirs(start: str, root: str | None):
         current = parent
 
 
-def _patch_entries(data: dict):
-    psm = data.get("patchesStrategicMerge")
-    if isinstance(psm, list):
-        for entry in psm:
-            if isinstance(entry, str) and "\n" not in entry:
-                yield entry
-    for key in ("patches", "patchesJson6902"):
-        items = data.get(key)
-        if isinstance(items, list):
-            for item in items:
-                if isinstance(item, dict) and isinstance(item.get("path"), str):
-                    yield item["path"]
-
-
-def kustomize_patch_files(directories, levels: int = 2) -> set[str]:
+def kustomize_patch_files(directories, root: str | None = None, levels: int = 2) -> set[str]:
     """Absolute paths of the files that kustomizations in ``directories`` (or up to ``levels``
     parents) use as patches: they hold partial objects, not resources to check as a whole."""
     out: set[str] = set()
     done: set[str] = set()
+    readers: dict[tuple, KustomizationReader] = {}
     for d in directories:
         current = os.path.abspath(d)
+        tops = default_tops(root or current, current)
+        reader = readers.get(tops)
+        if reader is None:
+            reader = readers[tops] = KustomizationReader(root or current, tops)
         for _ in range(levels + 1):
             if current not in done:
                 done.add(current)
-                kfile = find_kustomization(current)
-                if kfile is not None:
-                    for entry in _patch_entries(_read_kustomization(kfile)):
-                        out.add(os.path.normpath(os.path.join(current, entry.strip())))
+                out.update(reader.patch_files(current))
             parent = os.path.dirname(current)
             if parent == current:
                 break
             current = parent
     return out
+
+
+def kustomize_patch_paths(resources, root: str) -> set[str]:
+    """The paths (as resources carry them) of the scanned files that a nearby kustomization
+    lists as patches; renders are not files and are left out."""
+    base = os.path.abspath(root or ".")
+    files: dict[str, str] = {}
+    for r in resources:
+        if r.path and not r.origin and r.path not in ("-", "<stdin>"):
+            files.setdefault(os.path.normpath(os.path.join(base, r.path)), r.path)
+    if not files:
+        return set()
+    patches = kustomize_patch_files({os.path.dirname(f) for f in files}, base)
+    return {files[f] for f in patches & files.keys()}
 
 
 def context_files(path: str, root: str | None = None) -> list[str]:
@@ -177,11 +150,13 @@ def context_files(path: str, root: str | None = None) -> list[str]:
 
     for f in sibling_manifests(directory):
         add(f)
+    base = root or directory
+    reader = KustomizationReader(base, default_tops(base, directory))
     for d in _stop_dirs(directory, root):
-        kfile = find_kustomization(d)
+        kfile = kustomization_file(d)
         if kfile is None:
             continue
-        files = kustomization_files(kfile)
+        files = kustomization_files(kfile, reader)
         if path in files:
             for f in files:
                 add(f)

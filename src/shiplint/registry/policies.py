@@ -91,24 +91,10 @@ def json_path(path) -> str:
 def node_region(data, path) -> Region | None:
     """The region of the node at ``path`` (which exists): a scalar's value, a mapping's or
     sequence's key (or its item in a sequence).  Falls back to the deepest existing node."""
-    from shiplint.sources.yamlsrc import YMap, YSeq
+    from shiplint.sources.yamlsrc import locate
 
-    node = data
-    best = None
-    for step in path:
-        if isinstance(node, YMap) and step in node:
-            child = node[step]
-            if isinstance(child, (YMap, YSeq)):
-                best = node.key_region(step) or node.value_region(step) or best
-            else:
-                best = node.value_region(step) or node.key_region(step) or best
-        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
-            child = node[step]
-            best = node.item_region(step) or best
-        else:
-            break
-        node = child
-    return best
+    at = locate(data, path)
+    return at.region if at.parent is not None else None
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -154,13 +140,11 @@ class _Loader:
     def fail(self, where: str, doc, path, reason: str, key: bool = False):
         region = None
         if key and path:
-            from shiplint.sources.yamlsrc import YMap
+            from shiplint.sources.yamlsrc import YMap, locate
 
-            parent = doc
-            for step in path[:-1]:
-                parent = parent[step]
-            if isinstance(parent, YMap):
-                region = parent.key_region(path[-1])
+            at = locate(doc, path)
+            if at.complete and isinstance(at.parent, YMap):
+                region = at.key_region
         region = region or node_region(doc, path) or (doc.region if hasattr(doc, "region") else Region(1, 1))
         raise UsageError(f"{where}:{region.line}:{region.column}: invalid policy: {reason}")
 

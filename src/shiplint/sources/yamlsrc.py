@@ -148,14 +148,6 @@ def _packed_region(p: int, line_offset: int) -> Region:
                   ((p >> 32) & _M32) + 1 + line_offset, (p & _M32) + 1)
 
 
-def to_region(t, line_offset: int = 0) -> Region:
-    """Turn a compact 0-based (line, col, end line, end col) tuple (or its packed int) into a
-    1-based Region."""
-    if isinstance(t, int):
-        return _packed_region(t, line_offset)
-    return Region(t[0] + 1 + line_offset, t[1] + 1, t[2] + 1 + line_offset, t[3] + 1)
-
-
 class _EntryPositions:
     """A read/write mapping view ``key -> (line, col, end line, end col)`` over the key
     (``shift`` 128) or value (``shift`` 0) half of a YMap's packed positions."""
@@ -319,15 +311,6 @@ def _yseq(pos, ip, tag, line_offset) -> YSeq:
     node = YSeq()
     node._pos, node._ip, node.tag, node.line_offset = pos, ip, tag, line_offset
     return node
-
-
-def region_of(container, key) -> Region | None:
-    """The region of ``container[key]`` (mapping value or sequence item)."""
-    if isinstance(container, YMap):
-        return container.value_region(key)
-    if isinstance(container, YSeq) and isinstance(key, int):
-        return container.item_region(key)
-    return None
 
 
 @dataclass
@@ -641,14 +624,94 @@ def _compose(text: str, line_offset: int, first_index: int):
             return
 
 
-def walk_path(data, path):
-    """Follow ``path`` (keys and indexes) from ``data``; returns (parent, key, value) or None."""
-    parent, key, node = None, None, data
-    for step in path:
-        if isinstance(node, dict) and step in node:
-            parent, key, node = node, step, node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            parent, key, node = node, step, node[step]
+@dataclass(frozen=True)
+class Item:
+    """A sequence step that may name its item: the item's index and its ``name`` when it has one
+    (containers, ports, env, volumes…), so that the same item is found in another version of the
+    object (a base, a patch) whose order or length differs."""
+
+    index: int
+    name: str | None = None
+
+
+def _item_index(seq: list, step: Item) -> int | None:
+    if step.name is not None:
+        for i, item in enumerate(seq):
+            if isinstance(item, dict) and item.get("name") == step.name:
+                return i
+        if any(isinstance(item, dict) and "name" in item for item in seq):
+            return None  # named items, none of them this one: it comes from elsewhere
+    return step.index if 0 <= step.index < len(seq) else None
+
+
+_ABSENT = object()
+
+
+class Located:
+    """Where a path led: its first ``found`` steps exist; ``node`` is the last node reached (the
+    node at the path when ``complete``), held under ``step`` in ``parent`` — or the data itself,
+    with ``parent`` None, when not even the first step exists."""
+
+    __slots__ = ("found", "node", "parent", "step", "complete")
+
+    def __init__(self, found: int, node, parent, step, complete: bool) -> None:
+        self.found, self.node, self.parent, self.step, self.complete = found, node, parent, step, complete
+
+    def _entry_region(self, key: bool) -> Region | None:
+        parent = self.parent
+        if isinstance(parent, YMap):
+            return parent.key_region(self.step) if key else parent.value_region(self.step)
+        if isinstance(parent, YSeq):
+            return parent.item_region(self.step)
+        return self.node.region if parent is None and isinstance(self.node, (YMap, YSeq)) else None
+
+    @property
+    def key_region(self) -> Region | None:
+        """The region that names the node: its key in a mapping, its item in a sequence (at the
+        root, the node's own region)."""
+        return self._entry_region(True)
+
+    @property
+    def value_region(self) -> Region | None:
+        """The region of the node itself (a mapping value, a sequence item, the root)."""
+        return self._entry_region(False)
+
+    @property
+    def region(self) -> Region | None:
+        """Where a finding about the node points: a scalar's value; a mapping or sequence by the
+        key that names it (the whole block would span many lines); a sequence item as a whole."""
+        parent = self.parent
+        if isinstance(parent, YMap):
+            if isinstance(self.node, (YMap, YSeq)):
+                return parent.key_region(self.step) or parent.value_region(self.step)
+            return parent.value_region(self.step)
+        return self.value_region
+
+
+def locate(data, path) -> Located:
+    """Walk ``path`` from ``data``: mapping keys, sequence indexes, and :class:`Item` steps (a
+    sequence item found by its ``name``, else by its index).  The one walker of positioned YAML:
+    what a rule reads at a path, where a finding about a present or missing node points, and
+    where a node of a render sits in its source are all answered from its result."""
+    node, parent, step = data, None, None
+    found = 0
+    for s in path:  # rules walk paths constantly: one lookup per step
+        if isinstance(node, dict):
+            child = node.get(s, _ABSENT)  # (an Item is never a key)
+            if child is _ABSENT:
+                break
+            parent, step, node = node, s, child
+        elif isinstance(node, list):
+            if isinstance(s, Item):
+                i = _item_index(node, s)
+                if i is None:
+                    break
+            elif isinstance(s, int) and 0 <= s < len(node):
+                i = s
+            else:
+                break
+            parent, step, node = node, i, node[i]
         else:
-            return None
-    return parent, key, node
+            break
+        found += 1
+    return Located(found, node, parent, step, found == len(path))

@@ -3,14 +3,15 @@
 A directory with a ``kustomization.yaml`` (``.yml``, ``Kustomization``) is rendered with
 ``kustomize build`` or ``kubectl kustomize`` (``--kustomize-bin``) — without exec or alpha
 plugins, without ``--enable-helm``, from a scratch directory, with a timeout; a kustomization
-that names a remote resource is not rendered (no network).  The render is what is linted, so
-resources changed or added by patches count.
+that names anything remote, in any field, is not rendered (no network).  The render is what is
+linted, so resources changed or added by patches count.
 
-The kustomization tree (``resources``, ``bases``, ``components``, ``patches``…, ``images``) is
-read here as data, never executed, to find for each rendered resource the manifest that
-defines it (after ``namePrefix``/``nameSuffix``/``namespace``), the patch that last set a node,
-and the ``images:`` entry that rewrote an image.  A kustomization included by another one in the
-same scan is linted through its includers only; its listed files are not linted on their own.
+The kustomization tree (``resources``, ``bases``, ``components``, ``patches``…, ``images``),
+read as data by :mod:`shiplint.model.kustomization`, gives for each rendered resource the
+manifest that defines it (after ``namePrefix``/``nameSuffix``/``namespace``), the patch that last
+set a node, and the ``images:`` entry that rewrote an image — a component's included.  A
+kustomization included by another one in the same scan is linted through its includers only;
+its listed files are not linted on their own.
 """
 
 from __future__ import annotations
@@ -18,203 +19,20 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shiplint.inputs.discovery import Input, display_path
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, follow, pointer_steps
-from shiplint.inputs.render.helm import RenderError, read_small, run_tool, special_file, which
+from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, pointer_steps
+from shiplint.inputs.render.helm import RenderError, run_tool, special_file, which
+from shiplint.model.kustomization import (  # noqa: F401  (the reader's names, used through this module too)
+    KUSTOMIZATION_NAMES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote, kustomization_file,
+    load_tree, outside_entries, parse_yaml_file, remote_entries,
+)
+from shiplint.sources.yamlsrc import locate as locate_node
 
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 LABEL = "kustomize build"
-_REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//.+\?", re.I)
-
-
-def kustomization_file(directory: str) -> str | None:
-    for name in KUSTOMIZATION_NAMES:
-        path = os.path.join(directory, name)
-        if os.path.isfile(path):
-            return path
-    return None
-
-
-def is_remote(entry: str) -> bool:
-    return bool(_REMOTE_RE.search(entry))
-
-
-def _parse(path: str):
-    """The documents of a YAML file (positioned), [] when unreadable."""
-    from shiplint.sources.yamlsrc import parse_yaml_stream
-
-    text = read_small(path, 50 << 20)  # regular files only, bounded
-    if text is None:
-        return [], []
-    docs = [d for d in parse_yaml_stream(text) if hasattr(d, "data")]
-    return docs, text.splitlines()
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-# -- the kustomization tree ---------------------------------------------------------------------
-
-
-@dataclass
-class Patch:
-    """One patch of a kustomization: its parsed content and how to report a node of it."""
-
-    node: "KNode"
-    kind: str  # "json6902" or "smp"
-    target: dict
-    data: object  # YSeq of operations or YMap (partial resource)
-    path: str  # display path of the file holding the content
-    line_shift: int = 0
-    col_shift: int = 0
-    anchor: Region | None = None
-
-    def region(self, r: Region) -> Region:
-        return Region(r.line + self.line_shift, r.column + self.col_shift,
-                      r.end_line + self.line_shift, r.end_column + self.col_shift)
-
-
-@dataclass
-class KNode:
-    dir: str
-    file: str
-    display: str
-    data: dict
-    children: list["KNode"] = field(default_factory=list)
-    resource_files: list[str] = field(default_factory=list)
-    consumed: set[str] = field(default_factory=set)
-    remote: list[str] = field(default_factory=list)
-    patches: list[Patch] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def is_component(self) -> bool:
-        return self.data.get("kind") == "Component"
-
-    def walk(self, seen=None):
-        seen = set() if seen is None else seen
-        if self.file in seen:
-            return
-        seen.add(self.file)
-        yield self
-        for child in self.children:
-            yield from child.walk(seen)
-
-
-def load_tree(directory: str, root: str, cache: dict | None = None, stack: tuple = ()) -> KNode | None:
-    """Read the kustomization in ``directory`` and everything it includes (as data)."""
-    from shiplint.sources.yamlsrc import YMap
-
-    cache = {} if cache is None else cache
-    directory = os.path.abspath(directory)
-    if directory in cache:
-        return cache[directory]
-    kfile = kustomization_file(directory)
-    if kfile is None or directory in stack:
-        return None
-    docs, lines = _parse(kfile)
-    data = docs[0].data if docs and isinstance(docs[0].data, YMap) else YMap()
-    if not hasattr(data, "kpos"):
-        data.pos, data.kpos, data.vpos, data.tag, data.line_offset = (0, 0, 0, 0), {}, {}, None, 0
-    node = KNode(directory, kfile, display_path(kfile, root), data, lines=lines)
-    cache[directory] = node
-
-    def local(entry: str) -> str:
-        return os.path.normpath(os.path.join(directory, entry))
-
-    for key in ("resources", "bases", "components"):
-        for entry in _strings(data.get(key)):
-            if is_remote(entry):
-                node.remote.append(entry)
-                continue
-            full = local(entry)
-            if os.path.isdir(full):
-                child = load_tree(full, root, cache, stack + (directory,))
-                if child is not None:
-                    node.children.append(child)
-            elif os.path.isfile(full):
-                node.resource_files.append(full)
-                node.consumed.add(full)
-    for key in ("crds", "configurations", "transformers", "generators", "validators"):
-        for entry in _strings(data.get(key)):
-            if not is_remote(entry) and os.path.isfile(local(entry)):
-                node.consumed.add(local(entry))
-    for key in ("configMapGenerator", "secretGenerator"):
-        for gen in data.get(key) or ():
-            if isinstance(gen, dict):
-                for f in _strings(gen.get("files")) + _strings(gen.get("envs")) + _strings(gen.get("env")):
-                    node.consumed.add(local(f.split("=", 1)[-1]))
-    for key in ("openapi", "replacements"):
-        val = data.get(key)
-        for entry in ([val.get("path")] if isinstance(val, dict) else (val or []) if isinstance(val, list) else []):
-            p = entry.get("path") if isinstance(entry, dict) else entry
-            if isinstance(p, str):
-                node.consumed.add(local(p))
-    _load_patches(node, root, local)
-    return node
-
-
-def _load_patches(node: KNode, root: str, local) -> None:
-    data = node.data
-    entries = []
-    for key in ("patches", "patchesJson6902"):
-        seq = data.get(key)
-        if isinstance(seq, list):
-            for i, p in enumerate(seq):
-                if isinstance(p, dict):
-                    entries.append((seq, i, p))
-    for seq_key in ("patchesStrategicMerge",):
-        seq = data.get(seq_key)
-        if isinstance(seq, list):
-            for i, p in enumerate(seq):
-                if isinstance(p, str):
-                    entries.append((seq, i, {"_smp": p}))
-    from shiplint.sources.yamlsrc import parse_yaml_stream
-
-    for seq, i, p in entries:
-        anchor = seq.item_region(i)
-        target = p.get("target") if isinstance(p.get("target"), dict) else {}
-        contents = []
-        if isinstance(p.get("path"), str) or ("_smp" in p and "\n" not in p["_smp"]):
-            f = local(p.get("path") or p["_smp"])
-            node.consumed.add(f)
-            docs, _ = _parse(f)
-            contents = [(d.data, display_path(f, root), 0, 0) for d in docs]
-        else:
-            text = p.get("patch") if "patch" in p else p.get("_smp")
-            if not isinstance(text, str):
-                continue
-            where = p.value_region("patch") if "patch" in p else anchor
-            line_shift, col_shift = _block_shift(node.lines, where)
-            for d in parse_yaml_stream(text):
-                if hasattr(d, "data"):
-                    contents.append((d.data, node.display, line_shift, col_shift))
-        for content, path, ls, cs in contents:
-            kind = "json6902" if isinstance(content, list) else "smp"
-            if content is None:
-                continue
-            node.patches.append(Patch(node, kind, target, content, path, ls, cs, anchor))
-
-
-def _block_shift(lines: list[str], where: Region | None) -> tuple[int, int]:
-    """Line and column offsets of an inline block scalar's content in the file (its content
-    starts on the line after the ``|`` indicator, indented)."""
-    if where is None:
-        return 0, 0
-    first = where.line  # 1-based line of the indicator; content starts on the next one
-    for i in range(first, min(len(lines), where.end_line)):
-        if lines[i].strip():
-            return first, len(lines[i]) - len(lines[i].lstrip(" "))
-    return first, 0
 
 
 # -- sources of rendered resources ---------------------------------------------------------------
@@ -225,7 +43,7 @@ class Source:
     kind: str
     name: str
     namespace: str
-    chain: list  # KNodes, outermost first
+    chain: list  # the KNodes whose changes apply to it, the last to apply first (see applying)
     data: object = None  # the source object (YMap), None for generated ones
     path: str = ""  # display path of the defining file
     anchor: Region | None = None  # for generated objects: the generator entry
@@ -256,13 +74,14 @@ def collect_sources(top: KNode, root: str) -> list[Source]:
         if depth > 50 or node in chain:
             return
         chain = chain + [node]
+        changed_by = applying(chain)
         for f in node.resource_files:
             if f not in parsed:
-                docs, _ = _parse(f)
+                docs, _ = parse_yaml_file(f)  # a file the reader let in
                 disp = display_path(f, root)
                 parsed[f] = [r for d in docs for r in resources_from_document(d.data, disp, d.index)]
             for r in parsed[f]:
-                out.append(Source(r.kind, r.name, r.namespace, chain, r.data, r.path))
+                out.append(Source(r.kind, r.name, r.namespace, changed_by, r.data, r.path))
         for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
             seq = node.data.get(key)
             if not isinstance(seq, list):
@@ -270,7 +89,7 @@ def collect_sources(top: KNode, root: str) -> list[Source]:
             for i, gen in enumerate(seq):
                 if isinstance(gen, dict) and isinstance(gen.get("name"), str):
                     anchor = gen.value_region("name") if hasattr(gen, "value_region") else seq.item_region(i)
-                    out.append(Source(kind, gen["name"], str(gen.get("namespace") or ""), chain, None,
+                    out.append(Source(kind, gen["name"], str(gen.get("namespace") or ""), changed_by, None,
                                       node.display, anchor, True))
         for child in node.children:
             visit(child, chain, depth + 1)
@@ -368,8 +187,8 @@ def _patch_location(patch: Patch, res, src: Source, path: tuple) -> Location | N
             if n is None:
                 continue
             if "value" in op and isinstance(op["value"], (YMap, YSeq)) and n < len(path):
-                got, _, region, _ = follow(op["value"], path[n:])
-                region = region if got else op.key_region("value")
+                at = locate_node(op["value"], path[n:])
+                region = at.region if at.found else op.key_region("value")
             elif "value" in op:
                 region = op.value_region("value")
             else:
@@ -385,12 +204,13 @@ def _patch_location(patch: Patch, res, src: Source, path: tuple) -> Location | N
         target = {"kind": data.get("kind"), "name": md.get("name") if isinstance(md, dict) else None}
     if not _target_matches(target, res, src):
         return None
-    got, node, region, _ = follow(data, path)
-    if got < len(path) or region is None:
+    at = locate_node(data, path)
+    region = at.region
+    if not at.complete or region is None:
         return None
     if src.data is not None:
-        sgot, snode, _, _ = follow(src.data, path)
-        if sgot == len(path) and (isinstance(node, (YMap, YSeq)) or snode == node):
+        base = locate_node(src.data, path)
+        if base.complete and (isinstance(at.node, (YMap, YSeq)) or base.node == at.node):
             return None  # the base already has it (and the same value): the base defines it
     return Location(patch.path, patch.region(region))
 
@@ -405,9 +225,9 @@ def locate(res, path: tuple, part: str) -> Location | None:
     # an image rewritten by an images: entry (the outermost kustomization first)
     if _is_container_image(path):
         rendered = res.get(tuple(s.index if isinstance(s, Item) else s for s in path))
-        got, node, _, _ = follow(src.data, path)
+        at = locate_node(src.data, path)
         names = set()
-        for img in (rendered, node if got == len(path) else None):
+        for img in (rendered, at.node if at.complete else None):
             if isinstance(img, str) and img.strip():
                 names.add(_image_name(img))
         for kn in src.chain:
@@ -428,7 +248,7 @@ def locate(res, path: tuple, part: str) -> Location | None:
             loc = _patch_location(patch, res, src, path)
             if loc is not None:
                 return loc
-    got, _, region, _ = follow(src.data, path)
+    region = locate_node(src.data, path).region
     if region is None:
         return None
     return Location(src.path, region)
@@ -437,17 +257,20 @@ def locate(res, path: tuple, part: str) -> Location | None:
 # -- collecting inputs ----------------------------------------------------------------------------
 
 
-def group_inputs(inputs: list[Input], root: str) -> list[Input]:
+def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
     """Each kustomization met becomes one ``kustomize`` input unless another scanned
-    kustomization includes it; the files kustomizations list are not linted on their own."""
+    kustomization includes it; the files kustomizations list are not linted on their own.
+    ``tops``: the scanned directories, the only ones kustomization trees are read from."""
     kfiles = [i for i in inputs if i.abspath and os.path.basename(i.abspath) in KUSTOMIZATION_NAMES
               and i.kind != "helm-chart"]
     if not kfiles:
         return inputs
-    cache: dict = {}
+    if tops is None:
+        tops = {t for inp in kfiles for t in default_tops(root, os.path.dirname(inp.abspath))}
+    reader = KustomizationReader(root, sorted(tops))
     nodes = {}
     for inp in kfiles:
-        node = load_tree(os.path.dirname(inp.abspath), root, cache)
+        node = reader.load(os.path.dirname(inp.abspath))
         if node is not None:
             nodes[inp.abspath] = node
     included: set[str] = set()

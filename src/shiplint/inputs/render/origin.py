@@ -20,20 +20,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from shiplint.core.findings import Finding, Location, Region
-from shiplint.sources.yamlsrc import YMap, YSeq
+from shiplint.sources.yamlsrc import Item, YMap, YSeq
 
 
 # -- paths inside a rendered object ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    """A sequence step: the item's index in the render and its ``name`` when it has one
-    (containers, ports, env, volumes…), so that the same item is found in a source whose order
-    or length differs."""
-
-    index: int
-    name: str | None = None
 
 
 def _contains(r: Region, line: int, col: int) -> bool:
@@ -75,44 +65,6 @@ def node_path(data, line: int, column: int) -> tuple[tuple, str]:
                     return tuple(path), "value"
         if not moved:
             return tuple(path), "node"
-
-
-def follow(data, path: tuple) -> tuple[int, object, Region | None, str]:
-    """Walk ``path`` in a (source) object.  Returns how many steps exist, the last node reached,
-    and the region to report with its kind: the value of a complete path to a scalar, else the
-    key (or item) of the deepest step that exists."""
-    node = data
-    best: Region | None = data.region if isinstance(data, (YMap, YSeq)) else None
-    kind = "node"
-    for n, step in enumerate(path):
-        if isinstance(step, Item):
-            if not isinstance(node, YSeq):
-                return n, node, best, kind
-            idx = _item_index(node, step)
-            if idx is None:
-                return n, node, best, kind
-            best, kind = node.item_region(idx), "item"
-            node = node[idx]
-        else:
-            if not isinstance(node, YMap) or step not in node:
-                return n, node, best, kind
-            child = node[step]
-            if isinstance(child, (YMap, YSeq)):
-                best, kind = node.key_region(step) or node.value_region(step), "key"
-            else:
-                best, kind = node.value_region(step), "value"
-            node = child
-    return len(path), node, best, kind
-
-
-def _item_index(seq: YSeq, step: Item) -> int | None:
-    if step.name is not None:
-        for i, item in enumerate(seq):
-            if isinstance(item, YMap) and item.get("name") == step.name:
-                return i
-        if any(isinstance(item, YMap) and "name" in item for item in seq):
-            return None  # named items, none of them this one: it comes from elsewhere
-    return step.index if 0 <= step.index < len(seq) else None
 
 
 def pointer_steps(pointer: str) -> list[str]:

@@ -102,10 +102,12 @@ class ResourceIndex:
     """All resources of a run, by kind and by (kind, namespace, name), with the relations the
     cross-resource rules need (pod templates, autoscalers, disruption budgets)."""
 
-    def __init__(self, resources, root: str | None = None) -> None:
+    def __init__(self, resources, patch_paths=frozenset()) -> None:
         resources = list(resources)
         #: Kustomize patches (partial objects) scanned as files: kept out of the relations.
-        self.patches = _kustomize_patches(resources, root)
+        #: ``patch_paths``: the scanned files that a kustomization lists as patches (the index
+        #: reads no file; see :func:`shiplint.inputs.context.kustomize_patch_paths`).
+        self.patches = _kustomize_patches(resources, patch_paths)
         self.resources = [r for r in resources if id(r) not in self.patches]
         self.by_kind: dict[str, list] = defaultdict(list)
         self.by_key: dict[tuple, list] = defaultdict(list)
@@ -244,26 +246,13 @@ class ResourceIndex:
         return False
 
 
-def _kustomize_patches(resources, root) -> dict:
+def _kustomize_patches(resources, patch_paths) -> dict:
     """``id -> resource`` of the resources that are kustomize patches: a ``$patch`` directive,
-    or a file a nearby kustomization lists under ``patches``/``patchesStrategicMerge``."""
-    import os
-
-    from shiplint.inputs.context import kustomize_patch_files
-
+    or a file (not a render) that a nearby kustomization lists under ``patches``/``patchesStrategicMerge``."""
     out = {}
-    base = os.path.abspath(root or ".")
-    files = {}
     for r in resources:
-        if isinstance(r.data, dict) and (_has_patch_directive(r.data)):
+        if (isinstance(r.data, dict) and _has_patch_directive(r.data)) or (r.path in patch_paths and not r.origin):
             out[id(r)] = r
-        elif r.path and not r.origin and r.path not in ("-", "<stdin>"):
-            files.setdefault(os.path.normpath(os.path.join(base, r.path)), []).append(r)
-    if files:
-        patches = kustomize_patch_files({os.path.dirname(f) for f in files})
-        for f in patches & files.keys():
-            for r in files[f]:
-                out[id(r)] = r
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from shiplint.core.findings import Region
-from shiplint.sources.yamlsrc import YMap, YSeq, region_of
+from shiplint.sources.yamlsrc import YMap, YSeq, locate
 
 #: Where each built-in workload kind keeps its pod template (``metadata`` + ``spec``).
 POD_TEMPLATE_PATHS: dict[str, tuple] = {
@@ -52,53 +52,15 @@ def deepest_region(data, path: tuple) -> Region | None:
 
     For an existing leaf this is the value's region; when a step is missing, the region of the
     last existing key (its key, so the finding lands on the line that names it)."""
-    node = data
-    best: Region | None = data.region if isinstance(data, (YMap, YSeq)) else None
-    for step in path:
-        if isinstance(node, YMap) and step in node:
-            r = node.value_region(step)
-            if not isinstance(node[step], (YMap, YSeq)):
-                best = r
-            else:
-                best = node.key_region(step) or r
-            node = node[step]
-        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
-            best = node.item_region(step)
-            node = node[step]
-        else:
-            break
-    else:
-        # full path exists: the node itself
-        return _value_region(data, path) or best
-    return best
-
-
-def _value_region(data, path):
-    if not path:
-        return data.region if isinstance(data, (YMap, YSeq)) else None
-    parent = data
-    for step in path[:-1]:
-        try:
-            parent = parent[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return region_of(parent, path[-1])
+    at = locate(data, path)
+    if at.complete:  # the node itself, even a mapping or a sequence
+        return at.value_region or at.region
+    return at.region
 
 
 def get_path(data, path: tuple, default=None):
-    node = data
-    for step in path:
-        if isinstance(node, dict):
-            if step not in node:
-                return default
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int):
-            if not 0 <= step < len(node):
-                return default
-            node = node[step]
-        else:
-            return default
-    return node
+    at = locate(data, path)
+    return at.node if at.complete else default
 
 
 def missing_region(data, path: tuple) -> Region | None:
@@ -108,22 +70,12 @@ def missing_region(data, path: tuple) -> Region | None:
     ``resources.limits.memory`` is missing); ``None`` when not even the first step exists, so
     that the caller can fall back to the object or container anchor.  A present leaf is its
     value region."""
-    node = data
-    best: Region | None = None
-    for step in path:
-        if isinstance(node, YMap) and step in node:
-            value = node[step]
-            if value is None or isinstance(value, (YMap, YSeq)):
-                best = node.key_region(step) or best
-            else:
-                best = node.value_region(step) or best
-            node = value
-        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
-            best = node.item_region(step) or best
-            node = node[step]
-        else:
-            break
-    return best
+    at = locate(data, path)
+    if at.parent is None:
+        return None
+    if isinstance(at.parent, YMap) and (at.node is None or isinstance(at.node, (YMap, YSeq))):
+        return at.key_region  # an empty `resources:` is named by its key too
+    return at.value_region
 
 
 def int_or_percent(value) -> tuple[float, bool] | None:
