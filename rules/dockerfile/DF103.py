@@ -1,28 +1,10 @@
 """``@`` not followed by ``sha256:`` and 64 lower-case hex digits."""
 
-import re
-
 from shiplint.core.findings import Hit, Region
+from shiplint.sources.imageref import digest_problem
 from shiplint.registry.rule import rule
 
 from shiplint.model.dockerfile import instructions, subject
-
-_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
-
-
-def _digest_problem(digest: str) -> str | None:
-    if _SHA256.fullmatch(digest):
-        return None
-    algorithm, sep, hexpart = digest.partition(":")
-    if not sep:
-        return "has no 'sha256:' algorithm prefix"
-    if algorithm.lower() != "sha256":
-        return f"uses '{algorithm}'; only sha256 digests are accepted as pins"
-    if re.fullmatch(r"[0-9a-fA-F]+", hexpart) and len(hexpart) == 64:
-        return "has upper-case hex digits (digests are lower-case)"
-    if not hexpart or not re.fullmatch(r"[0-9a-fA-F]*", hexpart):
-        return "is a placeholder, not a hex digest"
-    return f"has {len(hexpart)} hex digits instead of 64"
 
 
 def _narrow(region: Region, raw: str) -> Region:
@@ -43,7 +25,7 @@ def check(dockerfile, ctx):
         name, at, digest = text.partition("@")
         if not at or "$" in digest:
             continue
-        problem = _digest_problem(digest)
+        problem = digest_problem(digest)
         if problem is None:
             continue
         yield Hit(
@@ -59,7 +41,7 @@ def check(dockerfile, ctx):
             value = f.value or ""
             if "@" not in value or "$" in value or value.lower() in names:
                 continue
-            problem = _digest_problem(value.partition("@")[2])
+            problem = digest_problem(value.partition("@")[2])
             if problem is not None:
                 yield Hit(
                     f"image digest in '--from={value}' {problem}; use @sha256:<64 lower-case hex digits>",

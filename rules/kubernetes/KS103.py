@@ -1,6 +1,7 @@
 """``@`` followed by something that is not a sha256 digest."""
 
 from shiplint.core.findings import Hit
+from shiplint.sources.imageref import digest_problem
 from shiplint.registry.rule import rule
 
 
@@ -11,7 +12,7 @@ def check(resource, ctx):
         if ref is None:
             continue
         image = container.image_text
-        if ref.digest is None or ref.pinned:
+        if ref.digest is None or digest_problem(ref.digest) is None:
             continue
         if ref.digest_valid:
             why = f"uses a {ref.digest.split(':', 1)[0]} digest; pin with sha256"
