@@ -79,42 +79,42 @@ def test_sarif_check_imports_sarif_om(tmp_path):
 
 # -- the rule-metadata cache ---------------------------------------------------------------------
 
-def test_metadata_cache_holds_exactly_the_parsed_metadata(tmp_path, monkeypatch):
-    from shiplint.registry import rule
+def test_metadata_cache_holds_exactly_the_parsed_catalogue(tmp_path, monkeypatch):
+    from shiplint.registry import loader
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
-    parsed = rule._parse_builtin_metadata()
-    rule.builtin_metadata.cache_clear()
+    parsed = tuple(loader._parse(loader.PACKAGE))
+    loader.catalogue.cache_clear()
     try:
-        first = rule.builtin_metadata()  # parses, writes the cache
+        first = loader.catalogue()  # parses, writes the cache
         files = list(tmp_path.glob("rule-metadata-*.json"))
         assert len(files) == 1
-        rule.builtin_metadata.cache_clear()
-        cached = rule.builtin_metadata()  # reads the cache
+        loader.catalogue.cache_clear()
+        cached = loader.catalogue()  # reads the cache
         assert cached == first == parsed
         files[0].write_text("{not json")  # a broken cache is ignored (and rewritten)
-        rule.builtin_metadata.cache_clear()
-        assert rule.builtin_metadata() == parsed
+        loader.catalogue.cache_clear()
+        assert loader.catalogue() == parsed
         assert json.loads(files[0].read_text())
     finally:
-        rule.builtin_metadata.cache_clear()
+        loader.catalogue.cache_clear()
 
 
 def test_metadata_cache_can_be_turned_off(tmp_path, monkeypatch):
-    from shiplint.registry import rule
+    from shiplint.registry import loader
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("SHIPLINT_NO_CACHE", "1")
-    assert rule._metadata_cache_path() is None
+    assert loader._cache_path(loader.PACKAGE) is None
 
 
 def test_metadata_cache_key_follows_the_rules_files(tmp_path, monkeypatch):
-    from shiplint.registry import rule
+    from shiplint.registry import loader
 
     monkeypatch.setenv("SHIPLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("SHIPLINT_NO_CACHE", raising=False)
-    before = rule._metadata_cache_path()
+    before = loader._cache_path(loader.PACKAGE)
     real_stat = os.stat
 
     class Touched:  # the same files with another modification time
@@ -126,7 +126,7 @@ def test_metadata_cache_key_follows_the_rules_files(tmp_path, monkeypatch):
 
     os.stat = lambda p, *a, **k: Touched(real_stat(p, *a, **k))
     try:
-        after = rule._metadata_cache_path()
+        after = loader._cache_path(loader.PACKAGE)
     finally:
         os.stat = real_stat
     assert after not in (None, before)
@@ -164,12 +164,16 @@ def test_commands_still_work(tmp_path, args):
 
 
 def test_lazily_loaded_rules_are_the_declared_ones():
-    from shiplint.plugins.builtin import LazyCheck
     from shiplint.plugins import Plugins
+    from shiplint.registry.loader import LazyCheck
+    from shiplint.registry.rule import is_marked_check
 
     rules = Plugins(load_entry_points=False).rules()
     lazy = [r for r in rules.values() if isinstance(r.check, LazyCheck)]
-    assert len(lazy) >= 40
+    assert len(lazy) >= 60
     for r in lazy:
-        func = r.check.load()  # the module named after the code declares exactly that rule
-        assert func.rule.code == r.code and func.rule.meta == r.meta
+        func = r.check.load()  # the module named after the code marks exactly one check
+        assert r.check.module.rsplit(".", 1)[-1] == r.code
+        assert is_marked_check(func) and func.__module__ == r.check.module
+    # the engine-stamped rules have no module at all
+    assert {r.code for r in rules.values() if r.check is None} == {c for c in rules if c.startswith("SL")}

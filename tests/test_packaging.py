@@ -15,9 +15,20 @@ from conftest import FIXTURES, ROOT
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # Built from a clean copy: setuptools reuses a source tree's build/ directory, where a rule
+    # file renamed or deleted since the last build would still be shipped.
+    import shutil
+
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "src", "rules", "schemas"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
         capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -30,8 +41,11 @@ def test_wheel_contains_rules_and_schemas(wheel):
     assert "shiplint/rules/dockerfile/DF101.yaml" in names
     assert "shiplint/rules/kubernetes/KS101.yaml" in names
     assert "shiplint/schemas/rule.schema.json" in names
-    shipped = {n.rsplit("/", 1)[-1] for n in names if n.startswith("shiplint/rules/") and n.endswith(".yaml")}
-    in_tree = {p.name for p in (ROOT / "rules").rglob("*.yaml")}
+    # every rule ships whole: its metadata and its check module, and the packs' helpers
+    assert "shiplint/rules/dockerfile/DF101.py" in names
+    shipped = {n[len("shiplint/rules/"):] for n in names if n.startswith("shiplint/rules/")}
+    in_tree = {p.relative_to(ROOT / "rules").as_posix() for p in (ROOT / "rules").rglob("*")
+               if p.suffix in (".yaml", ".py")}
     assert shipped == in_tree
 
 
@@ -57,3 +71,7 @@ def test_installed_wheel_runs(wheel, tmp_path):
     assert "DF101" in r.stdout
     r = subprocess.run([str(py), "-m", "shiplint", "explain", "DF101"], env=env, capture_output=True, text=True)
     assert r.returncode == 0 and "Why it matters" in r.stdout
+    (work / "pod.yaml").write_bytes((FIXTURES / "rules" / "KS406" / "bad.yaml").read_bytes())
+    r = subprocess.run([str(py), "-m", "shiplint", "check", "--select", "KS406", "pod.yaml"], cwd=work, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "KS406" in r.stdout, r.stdout + r.stderr

@@ -426,3 +426,10 @@ def resources_from_document(data, path: str, doc_index: int, pod_paths: dict | N
 
 def is_kubernetes_document(data) -> bool:
     return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+
+
+def capability_name(value) -> str:
+    """A Linux capability as the container runtimes compare them: ``cap_sys_admin``,
+    ``CAP_SYS_ADMIN`` and ``sys_admin`` are all ``SYS_ADMIN``."""
+    s = str(value).strip().upper()
+    return s[4:] if s.startswith("CAP_") else s

@@ -1,0 +1,48 @@
+"""``apt-get install`` without ``--no-install-recommends``."""
+
+import re
+
+from shiplint.core.findings import Hit
+from shiplint.registry.rule import rule
+from shiplint.sources.shell import package_operations
+
+from shiplint.model.dockerfile import all_commands, chain, is_dry_run, runs, shipped_stages
+
+_CONF_OFF = re.compile(r"""Install-Recommends\s*(?:=|\s)\s*\\?["']?(?:0|false|no)\b""", re.I)
+
+
+def _recommends_off(op) -> bool:
+    if "--no-install-recommends" in op.flags:
+        return True
+    return any(_CONF_OFF.search(v) for v in op.option_values.get("-o", []) + op.option_values.get("--option", []))
+
+
+@rule
+def check(dockerfile, ctx):
+    shipped = shipped_stages(dockerfile)
+    for stage in dockerfile.stages:
+        if stage.index not in shipped:
+            continue
+        # an apt.conf written earlier (echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/..)
+        configured = False
+        earlier = [i for s in reversed(chain(dockerfile, stage)) for i in s.instructions]
+        for inst in earlier:
+            if inst.keyword == "RUN" and _CONF_OFF.search(inst.text + "".join(d.body for d in inst.heredocs)):
+                configured = True
+            if inst.keyword != "RUN" or inst.stage != stage.index or configured:
+                continue
+            from shiplint.model.dockerfile import run_scripts
+
+            scripts = run_scripts(inst)
+            pairs = all_commands(scripts)
+            where = {id(c): s for s, c in pairs}
+            for op in package_operations([c for _, c in pairs]):
+                if op.manager in ("apt-get", "apt") and op.action == "install" and not _recommends_off(op) \
+                        and not is_dry_run(op):
+                    yield Hit(
+                        f"'{op.manager} install' without --no-install-recommends also installs "
+                        "recommended packages: a bigger image and attack surface; add "
+                        "--no-install-recommends",
+                        where[id(op.command)].command_region(op.command),
+                        subject=f"RUN:{op.manager}-install:{','.join(op.packages)[:80]}",
+                    )

@@ -1,0 +1,35 @@
+"""``ADD`` of plain local files (``COPY`` says what it does)."""
+
+import re
+
+from shiplint.core.findings import Hit
+from shiplint.registry.rule import rule
+
+from shiplint.model.dockerfile import instructions
+
+_ARCHIVE = re.compile(r".*\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz4|tar\.lzma|tlz)$", re.I)
+
+
+def _local_plain(value: str) -> bool:
+    v = value.strip()
+    if not v or "$" in v or "://" in v or v.startswith("git@"):
+        return False
+    return not _ARCHIVE.fullmatch(v.partition("#")[0])
+
+
+@rule
+def check(dockerfile, ctx):
+    for inst in instructions(dockerfile):
+        if inst.keyword != "ADD" or len(inst.args) < 2 and not inst.heredocs:
+            continue
+        sources = inst.args[:-1]
+        if inst.heredocs:  # ADD <<EOF /file: a heredoc is a plain file
+            sources = [a for a in sources if not a.value.startswith("<<")]
+        if not all(_local_plain(a.value) for a in sources):
+            continue
+        yield Hit(
+            "ADD of local files: ADD also fetches URLs and unpacks archives, so it hides what the "
+            "instruction does; use COPY",
+            inst.keyword_region,
+            subject=f"ADD:{' '.join(a.value for a in sources)[:120]}",
+        )

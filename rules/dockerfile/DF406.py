@@ -1,0 +1,129 @@
+"""The Dockerfile copies its whole build context, and there is no
+``.dockerignore`` beside it (nor BuildKit's ``<Dockerfile name>.dockerignore``), or the file does
+not exclude ``.git`` and ``.env``.
+
+Only Dockerfiles that copy the context root (``COPY . …``, ``ADD * …``) are checked: BuildKit
+sends only the paths a build references, so a Dockerfile that copies named files cannot pick up
+``.git`` or ``.env``.  Skipped for standard input (there is no directory to look in).
+"""
+
+import os
+import re
+
+from shiplint.core.findings import Hit
+from shiplint.registry.rule import rule
+
+from shiplint.model.dockerfile import instructions
+
+_ROOT = frozenset({".", "./", "./.", "*", "./*", "/", ".\\"})
+MUST_EXCLUDE = (".git", ".env")
+
+
+def _pattern_re(pattern: str) -> re.Pattern:
+    """A .dockerignore pattern (Go filepath.Match plus ``**``) as a regex on slash paths."""
+    out = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern.startswith("**", i):
+                i += 2
+                if i < n and pattern[i] == "/":
+                    i += 1
+                    out.append("(?:.*/)?")
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j]
+                if body.startswith("^"):
+                    body = "!" + body[1:]
+                out.append("[" + ("^" + re.escape(body[1:]) if body.startswith("!") else re.escape(body)) + "]")
+                i = j
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    # a pattern also excludes everything under a matching directory
+    return re.compile("".join(out) + "(?:/.*)?")
+
+
+def parse_dockerignore(text: str) -> list[tuple[bool, re.Pattern]]:
+    rules = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:].strip()
+        line = os.path.normpath(line).replace(os.sep, "/").lstrip("/") if line not in ("/", ".") else line
+        if line.startswith("./"):
+            line = line[2:]
+        if not line:
+            continue
+        rules.append((negate, _pattern_re(line)))
+    return rules
+
+
+def excluded(rules, path: str) -> bool:
+    result = False
+    for negate, pattern in rules:
+        if pattern.fullmatch(path):
+            result = not negate
+    return result
+
+
+def _copies_context_root(dockerfile) -> bool:
+    for inst in instructions(dockerfile):
+        if inst.keyword in ("COPY", "ADD") and inst.flag("from") is None:
+            if any(a.value in _ROOT for a in inst.args[:-1]):
+                return True
+    return False
+
+
+@rule
+def check(dockerfile, ctx):
+    if not dockerfile.instructions or not _copies_context_root(dockerfile):
+        return
+    candidates = []
+    if ctx.input is not None and ctx.input.abspath is not None:
+        name = os.path.basename(ctx.input.abspath)
+        candidates = [ctx.sibling_path(f"{name}.dockerignore"), ctx.sibling_path(".dockerignore")]
+    candidates = [c for c in candidates if c]
+    if not candidates:
+        return  # standard input: no directory to look in
+    anchor = dockerfile.instructions[0].keyword_region
+    found = next((c for c in candidates if os.path.isfile(c)), None)
+    if found is None:
+        yield Hit(
+            "the build context is copied but there is no .dockerignore beside this Dockerfile: "
+            ".git, .env and local artefacts end up in the image; add one that excludes at least "
+            ".git and .env",
+            anchor,
+            subject="dockerignore",
+        )
+        return
+    try:
+        with open(found, encoding="utf-8", errors="replace") as fh:
+            rules = parse_dockerignore(fh.read(1_000_000))
+    except OSError:
+        return
+    missing = [p for p in MUST_EXCLUDE if not excluded(rules, p)]
+    if missing:
+        yield Hit(
+            f"{os.path.basename(found)} does not exclude {' and '.join(missing)}: the build context "
+            "is copied into the image, so they end up in a layer; add "
+            + ", ".join(f"'{m}'" for m in missing),
+            anchor,
+            subject="dockerignore:" + ",".join(missing),
+        )

@@ -1,0 +1,25 @@
+"""``@`` followed by something that is not a sha256 digest."""
+
+from shiplint.core.findings import Hit
+from shiplint.sources.imageref import digest_problem
+from shiplint.registry.rule import rule
+
+
+@rule
+def check(resource, ctx):
+    for container in resource.containers():
+        ref = container.image_ref
+        if ref is None:
+            continue
+        image = container.image_text
+        if ref.digest is None or digest_problem(ref.digest) is None:
+            continue
+        if ref.digest_valid:
+            why = f"uses a {ref.digest.split(':', 1)[0]} digest; pin with sha256"
+        else:
+            why = "has a malformed digest (expected 'sha256:' and 64 lower-case hex characters)"
+        yield Hit(
+            f"container '{container.name}' image '{image}' {why}",
+            container.region_at(("image",)),
+            subject=f"{container.subject}.image",
+        )
