@@ -69,6 +69,9 @@ class Checker:
         #: resources travel back only when a cross-resource rule will read them
         self.keep_resources = bool(self.by_target.get("project"))
         self._chart_index = None
+        #: the directories kustomization trees may be read from (set by collect: the root and the
+        #: scanned paths); None lets the reader fall back on the root
+        self.tops: tuple | None = None
 
     # -- stamping ------------------------------------------------------------------------------
     def stamp(self, r, hit: Hit, path: str) -> Finding:
@@ -262,7 +265,8 @@ class Checker:
         from shiplint.inputs.render import kustomize
         from shiplint.model.k8s.model import Resource
 
-        node = kustomize.load_tree(os.path.dirname(inp.abspath), self.root)
+        reader = kustomize.KustomizationReader(self.root, self.tops) if self.tops else None
+        node = kustomize.load_tree(os.path.dirname(inp.abspath), self.root, reader)
         if node is None:
             return self._unreadable(inp, "not a readable kustomization", fr)
         for n in node.walk():

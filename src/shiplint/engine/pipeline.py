@@ -104,7 +104,11 @@ class Engine:
         if any(i.abspath and os.path.basename(i.abspath) in _RENDER_FILE_NAMES for i in inputs):
             from shiplint.inputs.render import helm, kustomize
 
-            inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root), self.root)
+            # kustomization trees are read only from the scanned directories and the root
+            tops = {self.root} | {os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)))
+                                  for p in paths if p != "-"}
+            self.checker.tops = tuple(sorted(tops))
+            inputs = kustomize.group_inputs(helm.group_inputs(inputs, self.root), self.root, self.checker.tops)
             # a chart or kustomization the user named (its directory or its file) that cannot
             # render stops the run now (exit 2); one met in a directory walk is an SL007 finding
             named = {os.path.abspath(p) for p in paths if p != "-"}
