@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from shiplint.core.findings import Region
 from shiplint.sources.imageref import ImageRef, parse_image_ref
-from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage, expand_word
+from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage, expand_word, unquote as _unquote
 from shiplint.sources.shell import Command, split_commands
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
@@ -129,9 +129,7 @@ def stage_env(df: Dockerfile, stage: Stage, upto: Instruction | None = None) -> 
     return env
 
 
-def unquote(word: str, escape: str = "\\") -> str:
-    value, _ = expand_word(word.replace("$", "\x00"), {}, escape)
-    return value.replace("\x00", "$")
+unquote = _unquote
 
 
 def key_values(inst: Instruction, escape: str = "\\", env: dict | None = None):

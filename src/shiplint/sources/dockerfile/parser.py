@@ -28,33 +28,25 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from shiplint.core.errors import ParseError
 from shiplint.core.findings import Region
-
-__all__ = [
-    "Arg",
-    "Directive",
-    "Dockerfile",
-    "Flag",
-    "Heredoc",
-    "Instruction",
-    "KEYWORDS",
-    "Stage",
-    "expand_word",
-    "parse_dockerfile",
-]
-
-#: Every instruction keyword BuildKit accepts (upper case).
-KEYWORDS = frozenset(
-    {
-        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
-        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
-        "WORKDIR",
-    }
+from shiplint.sources.dockerfile.expand import expand_word, strip_quotes
+from shiplint.sources.dockerfile.syntax import (
+    KEYWORDS,
+    Arg,
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    PosMap,
+    Stage,
 )
+
+__all__ = ["parse_dockerfile"]
+
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _MAYBE_JSON = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 _MAYBE_JSON_LIST = frozenset({"COPY", "ADD", "VOLUME"})
@@ -79,7 +71,6 @@ _FLAG_WORD = re.compile(
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*")
-_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _WORD_RES: dict[str, re.Pattern[str]] = {}
 
@@ -98,174 +89,6 @@ def _word_re(escape: str) -> re.Pattern[str]:
         )
         _WORD_RES[escape] = pattern
     return pattern
-
-
-# ---------------------------------------------------------------------------------------------
-# Data model
-
-
-@dataclass(slots=True)
-class Directive:
-    name: str  # lower case: syntax, escape or check
-    value: str
-    region: Region
-
-
-@dataclass(slots=True)
-class Flag:
-    name: str  # without the leading "--"
-    value: str | None  # unquoted; None for a bare ``--name``
-    region: Region  # covers ``--name=value`` as written
-
-
-@dataclass(slots=True)
-class Arg:
-    value: str
-    region: Region
-
-
-@dataclass(slots=True)
-class Heredoc:
-    delimiter: str
-    body: str  # content, each line ending in "\n"; leading tabs removed when strip_tabs
-    strip_tabs: bool  # ``<<-``
-    quoted: bool  # the delimiter was quoted: no variable expansion in the body
-    region: Region  # the body lines (empty region at the terminator line for an empty body)
-    body_start_line: int
-    raw_body: str = ""  # content as written (tabs not stripped)
-    terminator_line: int = 0
-    fd: int | None = None  # ``3<<EOF``
-
-
-class _PosMap:
-    """Maps offsets of a joined (continuation-free) instruction line to file positions."""
-
-    __slots__ = ("starts", "lines", "cols")
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.lines: list[int] = []
-        self.cols: list[int] = []
-
-    def add(self, offset: int, line: int, col: int) -> None:
-        self.starts.append(offset)
-        self.lines.append(line)
-        self.cols.append(col)
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self.starts, offset) - 1
-        if i < 0:
-            i = 0
-        return self.lines[i], self.cols[i] + offset - self.starts[i]
-
-    def region(self, start: int, end: int) -> Region:
-        starts = self.starts
-        i = bisect_right(starts, start) - 1
-        if i < 0:
-            i = 0
-        line = self.lines[i]
-        col = self.cols[i] + start - starts[i]
-        if end <= start:
-            return Region(line, col, line, col)
-        if i + 1 == len(starts) or end <= starts[i + 1]:  # common case: one physical line
-            return Region(line, col, line, col + end - start)
-        end_line, end_col = self.pos(end - 1)
-        return Region(line, col, end_line, end_col + 1)
-
-
-@dataclass(slots=True, eq=False)
-class Instruction:
-    keyword: str
-    region: Region
-    keyword_region: Region
-    flags: list[Flag]
-    args: list[Arg]
-    exec_form: bool
-    text: str
-    heredocs: list[Heredoc] = field(default_factory=list)
-    stage: int | None = None
-    inner: Instruction | None = None
-    _posmap: _PosMap | None = field(default=None, repr=False)
-    _text_offset: int = field(default=0, repr=False)
-
-    def flag(self, name: str) -> Flag | None:
-        """The last ``--name`` flag (BuildKit keeps the last value of a repeated flag)."""
-        found = None
-        for f in self.flags:
-            if f.name == name:
-                found = f
-        return found
-
-    def flags_named(self, name: str) -> list[Flag]:
-        return [f for f in self.flags if f.name == name]
-
-    def position_of(self, offset: int) -> tuple[int, int]:
-        """(line, column) in the file of ``self.text[offset]``; ``len(text)`` is just past the end."""
-        pm = self._posmap
-        if pm is None:
-            return self.region.line, self.region.column
-        offset = max(0, min(offset, len(self.text)))
-        if offset == len(self.text) and offset > 0:
-            line, col = pm.pos(self._text_offset + offset - 1)
-            return line, col + 1
-        return pm.pos(self._text_offset + offset)
-
-    def region_of(self, start: int, end: int) -> Region:
-        """The file region of ``self.text[start:end]`` (may span continuation lines)."""
-        pm = self._posmap
-        if pm is None:
-            return self.region
-        n = len(self.text)
-        start = max(0, min(start, n))
-        end = max(start, min(end, n))
-        if start == end:
-            line, col = self.position_of(start)
-            return Region(line, col, line, col)
-        return pm.region(self._text_offset + start, self._text_offset + end)
-
-
-@dataclass(slots=True, eq=False)
-class Stage:
-    index: int
-    name: str | None
-    from_instruction: Instruction
-    image: str
-    image_raw: str
-    image_region: Region
-    image_resolved: bool
-    platform: str | None
-    instructions: list[Instruction]
-    base_stage: int | None
-    is_scratch: bool
-
-    @property
-    def is_external(self) -> bool:
-        """The stage starts from an image pulled from a registry (not scratch, not a stage)."""
-        return not self.is_scratch and self.base_stage is None
-
-
-@dataclass(slots=True, eq=False)
-class Dockerfile:
-    directives: list[Directive]
-    escape: str
-    instructions: list[Instruction]
-    stages: list[Stage]
-    global_args: list[Instruction]
-    lines: list[str]
-    comments: list[tuple[int, str]]
-    #: Display path of the file, set by the engine (rules use it in subjects).
-    path: str = ""
-
-    @property
-    def final_stage(self) -> Stage | None:
-        return self.stages[-1] if self.stages else None
-
-    def directive(self, name: str) -> Directive | None:
-        name = name.lower()
-        for d in self.directives:
-            if d.name == name:
-                return d
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,7 +206,7 @@ class _Parser:
         lines = self.lines
         n = len(lines)
         escape = self.escape
-        pm = _PosMap()
+        pm = PosMap()
         parts: list[str] = []
         length = 0
         content, more = _continuation(stripped, escape)
@@ -424,13 +247,13 @@ class _Parser:
         return j
 
     def _heredocs(
-        self, inst: Instruction, target: Instruction, joined: str, pm: _PosMap, j: int
+        self, inst: Instruction, target: Instruction, joined: str, pm: PosMap, j: int
     ) -> int:
         lines = self.lines
         n = len(lines)
         found: list[tuple[int, str, bool, bool, int | None]] = []
         words = list(_word_re("\\").finditer(joined))
-        if words and not _shell_unquote(words[-1].group())[1]:
+        if words and not strip_quotes(words[-1].group())[1]:
             return j  # BuildKit's lexer fails on an unterminated quote: no heredocs
         for w in words:
             word = w.group()
@@ -440,7 +263,7 @@ class _Parser:
             if not m or not m.group(3):
                 continue
             rest = m.group(3)
-            name, ok = _shell_unquote(rest)
+            name, ok = strip_quotes(rest)
             if not ok:
                 line, col = pm.pos(w.start())
                 raise ParseError(f"unterminated quote in heredoc delimiter {_shown(word)}", line, col)
@@ -521,7 +344,7 @@ class _Parser:
                     )
                 global_args.append(inst)
                 for name, value in _arg_pairs(inst):
-                    env[name] = None if value is None else _expand(value, env, escape)[0]
+                    env[name] = None if value is None else expand_word(value, env, escape)[0]
             else:
                 stage = stages[-1]
                 stage.instructions.append(inst)
@@ -571,7 +394,7 @@ class _Parser:
                 r = args[2].region
                 raise ParseError(f"duplicate stage name {name!r}", r.line, r.column)
         raw = args[0].value
-        value, resolved = _expand(raw, env, escape)
+        value, resolved = expand_word(raw, env, escape)
         if not resolved or not value:
             value, resolved = raw, False
         base = by_name.get(value.lower()) if resolved else None
@@ -639,18 +462,13 @@ def _check_reference(value: str, region: Region) -> None:
         )
 
 
-def expand_word(word: str, env: dict[str, str | None], escape: str = "\\") -> tuple[str, bool]:
-    """Expand ``$VAR``/``${VAR...}`` in ``word`` from ``env`` (None = declared, no value) and
-    remove quotes; returns (value, fully resolved).  Used by rules for ``USER``, ``LABEL``..."""
-    return _expand(word, env, escape)
-
 
 # ---------------------------------------------------------------------------------------------
 # One instruction
 
 
 def _build_instruction(
-    joined: str, lo: int, hi: int, pm: _PosMap, escape: str, top: bool
+    joined: str, lo: int, hi: int, pm: PosMap, escape: str, top: bool
 ) -> Instruction:
     start = _LEADING_SPACE.match(joined, lo, hi).end()
     while hi > start and joined[hi - 1].isspace():
@@ -680,7 +498,7 @@ def _build_instruction(
         if raw == "--":
             args_start = _LEADING_SPACE.match(joined, m.end(), hi).end()
             break
-        word = _unquote_flag(raw)
+        word = strip_quotes(raw, posix=False)[0]
         name, eq, value = word[2:].partition("=")
         flags.append(Flag(name, value if eq else None, pm.region(p, m.end())))
         p = m.end()
@@ -798,66 +616,6 @@ def _build_instruction(
     return inst
 
 
-def _unquote_flag(raw: str) -> str:
-    """Undo quoting in a flag word the way BuildKit's flag scanner does."""
-    if "\\" not in raw and '"' not in raw and "'" not in raw:
-        return raw
-    out: list[str] = []
-    quote = ""
-    i, n = 0, len(raw)
-    while i < n:
-        c = raw[i]
-        if c == "\\":
-            if i + 1 < n:
-                out.append(raw[i + 1])
-            i += 2
-            continue
-        if quote:
-            if c == quote:
-                quote = ""
-            else:
-                out.append(c)
-        elif c in "\"'":
-            quote = c
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _shell_unquote(word: str) -> tuple[str, bool]:
-    """Remove shell quoting from one word (backslash escapes); (value, quotes balanced)."""
-    out: list[str] = []
-    i, n = 0, len(word)
-    quote = ""
-    while i < n:
-        c = word[i]
-        if quote == "'":
-            if c == "'":
-                quote = ""
-            else:
-                out.append(c)
-        elif c == "\\":
-            if i + 1 < n:
-                nxt = word[i + 1]
-                if quote == '"' and nxt not in '"\\$`':
-                    out.append(c)
-                out.append(nxt)
-            i += 2
-            continue
-        elif quote == '"':
-            if c == '"':
-                quote = ""
-            else:
-                out.append(c)
-        elif c in "\"'":
-            quote = c
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out), not quote
-
-
 class _Constant(ValueError):
     pass
 
@@ -898,115 +656,3 @@ def _arg_pairs(inst: Instruction) -> list[tuple[str, str | None]]:
         pairs.append((name, value if eq else None))
     return pairs
 
-
-# ---------------------------------------------------------------------------------------------
-# Variable substitution (for FROM image references)
-
-_MAX_EXPANSION_DEPTH = 8
-
-
-def _expand(word: str, env: dict[str, str | None], escape: str, depth: int = 0) -> tuple[str, bool]:
-    """Expand ``$VAR``/``${VAR...}`` and remove quotes; (value, fully resolved).
-
-    A variable that is not declared, or declared without a default, is unresolved unless a
-    ``${VAR:-default}``-style operator supplies a value.
-    """
-    if depth > _MAX_EXPANSION_DEPTH:
-        return word, False
-    out: list[str] = []
-    resolved = True
-    i, n = 0, len(word)
-    in_dq = False
-    while i < n:
-        c = word[i]
-        if c == "'" and not in_dq:
-            j = word.find("'", i + 1)
-            if j < 0:
-                return word, False
-            out.append(word[i + 1 : j])
-            i = j + 1
-        elif c == '"':
-            in_dq = not in_dq
-            i += 1
-        elif c == escape:
-            if i + 1 < n:
-                nxt = word[i + 1]
-                if in_dq and nxt not in ('"', "$", escape):
-                    out.append(c)
-                out.append(nxt)
-            i += 2
-        elif c == "$":
-            value, i, ok = _expand_var(word, i, env, escape, depth)
-            out.append(value)
-            resolved = resolved and ok
-        else:
-            out.append(c)
-            i += 1
-    if in_dq:
-        return word, False
-    return "".join(out), resolved
-
-
-def _expand_var(
-    word: str, i: int, env: dict[str, str | None], escape: str, depth: int
-) -> tuple[str, int, bool]:
-    """Expand the variable reference at ``word[i] == '$'``: (value, next index, resolved)."""
-    n = len(word)
-    if i + 1 < n and word[i + 1] == "{":
-        m = _VAR_NAME.match(word, i + 2)
-        if not m:
-            return word[i:], n, False  # ${#x}, ${!x}, ${} ...: not evaluated here
-        name = m.group()
-        k = m.end()
-        if k < n and word[k] == "}":
-            value = env.get(name)
-            return (value, k + 1, True) if value is not None else (word[i : k + 1], k + 1, False)
-        op = ""
-        for candidate in (":-", ":+", ":?", "-", "+", "?"):
-            if word.startswith(candidate, k):
-                op = candidate
-                break
-        # find the matching close brace
-        depth_braces = 1
-        j = k + len(op)
-        while j < n:
-            ch = word[j]
-            if ch == "$" and j + 1 < n and word[j + 1] == "{":
-                depth_braces += 1
-                j += 2
-                continue
-            if ch == "}":
-                depth_braces -= 1
-                if depth_braces == 0:
-                    break
-            j += 1
-        if j >= n or not op:
-            return word[i:j + 1], min(j + 1, n), False
-        operand = word[k + len(op) : j]
-        value = env.get(name)
-        is_set = value is not None
-        nonempty = bool(value)
-        if op in (":-", "-"):
-            use_value = nonempty if op == ":-" else is_set
-            if use_value:
-                return value, j + 1, True
-            alt, ok = _expand(operand, env, escape, depth + 1)
-            return alt, j + 1, ok
-        if op in (":+", "+"):
-            use_alt = nonempty if op == ":+" else is_set
-            if use_alt:
-                alt, ok = _expand(operand, env, escape, depth + 1)
-                return alt, j + 1, ok
-            # unset: empty, unless a build argument could still set it
-            return "", j + 1, is_set or name not in env
-        # :? and ?
-        if is_set and (op == "?" or nonempty):
-            return value, j + 1, True
-        return word[i : j + 1], j + 1, False
-    m = _VAR_NAME.match(word, i + 1)
-    if not m:
-        return "$", i + 1, True
-    value = env.get(m.group())
-    if value is None:
-        return word[i : m.end()], m.end(), False
-    return value, m.end(), True
