@@ -13,20 +13,12 @@ through ``COPY --from`` is discarded).
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import cleans_yum, package_operations, removes_apt_lists
+from shiplint.model.packages import cleans_yum, is_dry_run, package_operations, removes_apt_lists, rm_targets
 
-from shiplint.model.dockerfile import all_commands, covered_by_mount, is_dry_run, runs, shipped_stages, stage_env
+from shiplint.model.dockerfile import all_commands, covered_by_mount, runs, shipped_stages, stage_env
 
 _RPM = ("yum", "dnf", "microdnf", "tdnf")
 _PIP_CACHES = ("/root/.cache/pip", "/root/.cache")
-
-
-def _rm_targets(cmds):
-    for c in cmds:
-        if c.name == "rm":
-            for w in c.args:
-                if not w.value.startswith("-"):
-                    yield w.value
 
 
 def _pip_cache_off(env: dict, cmd) -> bool:
@@ -49,7 +41,7 @@ def check(dockerfile, ctx):
             ops = package_operations(cmds)
             if not ops:
                 continue
-            rm = list(_rm_targets(cmds))
+            rm = list(rm_targets(cmds))
             env = None
             for op in ops:
                 problem = None
