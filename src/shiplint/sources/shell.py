@@ -301,6 +301,8 @@ def split_commands(script: str) -> list[Command]:
             end = i + 1
             value = s[i]
         raw = s[i:end]
+        if value == raw:  # most words have no quotes: one string for both (a RUN may be huge)
+            value = raw
         if state == "pattern":
             if raw == "esac":
                 cases.pop()

@@ -1,7 +1,10 @@
-"""The shell a ``RUN`` executes, split into commands.
+"""The shell a ``RUN`` executes, split into commands once per instruction.
 
 A RUN runs one script (shell form, or exec form ``["sh", "-c", "…"]``) and, with heredocs, the
-bodies that are shell scripts too.
+bodies that are shell scripts too.  :func:`run_scripts` splits them with
+:func:`shiplint.sources.shell.split_commands` on first use and keeps the result in the
+instruction's ``cache``: every rule that reads the commands of a RUN gets the same objects, so
+a RUN is split once however many rules look at it.  Treat them as read-only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from shiplint.sources.dockerfile import Dockerfile, Heredoc, Instruction, Stage
 from shiplint.sources.shell import Command, Word, split_commands
 
 __all__ = ["RunScript", "all_commands", "run_scripts", "runs"]
+
+_CACHE_KEY = "shiplint.run_scripts"
+
 
 @dataclass(eq=False)
 class RunScript:
@@ -46,7 +52,7 @@ class RunScript:
 
 
 def run_scripts(inst: Instruction) -> tuple[RunScript, ...]:
-    """The shell scripts a RUN executes (none for another instruction).
+    """The shell scripts a RUN executes (none for another instruction), split once and cached.
 
     Heredoc bodies count when they are the script itself (``RUN <<EOF``) or are fed to a shell
     (``RUN bash <<EOF``), unless a shebang names another interpreter; a heredoc fed to
@@ -54,7 +60,10 @@ def run_scripts(inst: Instruction) -> tuple[RunScript, ...]:
     """
     if inst.keyword != "RUN":
         return ()
-    return _split_run(inst)
+    scripts = inst.cache.get(_CACHE_KEY)
+    if scripts is None:
+        scripts = inst.cache[_CACHE_KEY] = _split_run(inst)
+    return scripts
 
 
 def _split_run(inst: Instruction) -> tuple[RunScript, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
 from shiplint.core.findings import Region
 
@@ -105,6 +106,10 @@ class Instruction:
     inner: Instruction | None = None
     _posmap: PosMap | None = field(default=None, repr=False)
     _text_offset: int = field(default=0, repr=False)
+    #: Views computed from this instruction by the layers above (the split shell of a RUN:
+    #: :func:`shiplint.model.dockerfile.run_scripts`), kept with it so that every rule that
+    #: looks at the instruction shares one copy.  Keys belong to whoever computes the view.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def flag(self, name: str) -> Flag | None:
         """The last ``--name`` flag (BuildKit keeps the last value of a repeated flag)."""
