@@ -28,7 +28,7 @@ RUN scripts (:mod:`.run`)
     by every rule; ``runs(df, stage)`` yields ``(inst, scripts)`` for every RUN;
     ``all_commands(scripts)``.  What commands mean (``apt-get install``, ``curl | sh``) is in
     :mod:`shiplint.model.packages`.
-Mounts (:mod:`.mounts`)
+Mounts (:mod:`.mount`)
     ``mounts(inst)`` (``--mount`` flags as dicts), ``cache_mount_targets``,
     ``covered_by_mount(inst, path)``.
 Variables (:mod:`.env`)
@@ -40,7 +40,7 @@ User (:mod:`.user`)
 """
 
 from shiplint.model.dockerfile.env import key_values, stage_env, unquote
-from shiplint.model.dockerfile.mounts import cache_mount_targets, covered_by_mount, mounts
+from shiplint.model.dockerfile.mount import cache_mount_targets, covered_by_mount, mounts
 from shiplint.model.dockerfile.run import RunScript, all_commands, run_scripts, runs
 from shiplint.model.dockerfile.stages import (
     chain,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from shiplint.model.dockerfile.mounts import mounts
+from shiplint.model.dockerfile.mount import mounts
 from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage
 from shiplint.sources.imageref import ImageRef, parse_image_ref
 
