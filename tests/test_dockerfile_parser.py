@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shiplint.core.errors import ParseError
 from shiplint.core.findings import Region
-from shiplint.sources import dockerfile as dockerfile_module
+from shiplint.sources.dockerfile import parser as dockerfile_module
 from shiplint.sources.dockerfile import parse_dockerfile
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dockerfiles"

@@ -152,13 +152,14 @@ def test_yaml_source_never_raises(text):
                                     "curl", "sh", "rm", "-rf", "/var/lib/apt/lists/*", "${x}", "{", "}",
                                     "<<EOF", "#", "=", "(", "sudo"])))
 def test_shell_splitter_never_raises(text):
+    from shiplint.model import packages
     from shiplint.sources import shell
 
     cmds = shell.split_commands(text)
-    shell.package_operations(cmds)
-    shell.removes_apt_lists(cmds)
-    shell.cleans_yum(cmds)
-    shell.pipes_remote_script(cmds)
+    packages.package_operations(cmds)
+    packages.removes_apt_lists(cmds)
+    packages.cleans_yum(cmds)
+    packages.pipes_remote_script(cmds)
 
 
 @given(st.one_of(st.text(max_size=120), _joined(["a", "/", ":", "@", "sha256:", "0" * 64, ".", "-", "_",

@@ -5,14 +5,9 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shiplint.model.packages import cleans_yum, package_operations, pipes_remote_script, removes_apt_lists
 from shiplint.sources.dockerfile import parse_dockerfile
-from shiplint.sources.shell import (
-    cleans_yum,
-    package_operations,
-    pipes_remote_script,
-    removes_apt_lists,
-    split_commands,
-)
+from shiplint.sources.shell import split_commands
 
 
 def programs(script):

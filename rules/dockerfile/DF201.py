@@ -3,8 +3,7 @@
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 
-from shiplint.model.dockerfile import is_windows, root_image, subject
-from shiplint.model.dockerfile_user import base_runs_as_non_root, final_user, is_root
+from shiplint.model.dockerfile import base_runs_as_non_root, final_user, is_root, is_windows, root_image, subject
 
 
 @rule

@@ -4,7 +4,7 @@ import re
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import pipes_remote_script
+from shiplint.model.packages import pipes_remote_script
 
 from shiplint.model.dockerfile import SHELLS, runs
 

@@ -2,7 +2,7 @@
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import package_operations
+from shiplint.model.packages import package_operations
 
 from shiplint.model.dockerfile import all_commands, runs
 

@@ -13,20 +13,12 @@ through ``COPY --from`` is discarded).
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import cleans_yum, package_operations, removes_apt_lists
+from shiplint.model.packages import cleans_yum, is_dry_run, package_operations, removes_apt_lists, rm_targets
 
-from shiplint.model.dockerfile import all_commands, covered_by_mount, is_dry_run, runs, shipped_stages, stage_env
+from shiplint.model.dockerfile import all_commands, covered_by_mount, runs, shipped_stages, stage_env
 
 _RPM = ("yum", "dnf", "microdnf", "tdnf")
 _PIP_CACHES = ("/root/.cache/pip", "/root/.cache")
-
-
-def _rm_targets(cmds):
-    for c in cmds:
-        if c.name == "rm":
-            for w in c.args:
-                if not w.value.startswith("-"):
-                    yield w.value
 
 
 def _pip_cache_off(env: dict, cmd) -> bool:
@@ -49,33 +41,40 @@ def check(dockerfile, ctx):
             ops = package_operations(cmds)
             if not ops:
                 continue
-            rm = list(_rm_targets(cmds))
+            rm = list(rm_targets(cmds))
+            # what the whole RUN does, worked out once: a RUN may hold thousands of installs
+            apt_lists_removed = removes_apt_lists(cmds)
+            yum_cleaned = cleans_yum(cmds)
+            apt_dist_clean = any(o.manager in ("apt-get", "apt") and o.action == "dist-clean" for o in ops)
+            apk_cache_removed = any(t.startswith("/var/cache/apk") for t in rm)
+            pip_cache_removed = any(t.rstrip("/*").rstrip("/") in ("/root/.cache", "/root/.cache/pip", "~/.cache", "~/.cache/pip") for t in rm)
+            rpm_cache_removed = any(t.startswith("/var/cache/") for t in rm)
             env = None
             for op in ops:
                 problem = None
                 if is_dry_run(op):
                     continue
                 if op.manager in ("apt-get", "apt", "aptitude") and op.action == "install":
-                    if not removes_apt_lists(cmds) and not covered_by_mount(inst, "/var/lib/apt/lists") \
-                            and not any(o.manager in ("apt-get", "apt") and o.action == "dist-clean" for o in ops):
+                    if not apt_lists_removed and not covered_by_mount(inst, "/var/lib/apt/lists") \
+                            and not apt_dist_clean:
                         problem = ("the apt package lists stay in the layer; end the same RUN with "
                                    "'rm -rf /var/lib/apt/lists/*' (or use a cache mount)")
                 elif op.manager == "apk" and op.action == "add":
                     if not ({"--no-cache", "--no-network"} & op.flags) and not covered_by_mount(inst, "/var/cache/apk") \
-                            and not any(t.startswith("/var/cache/apk") for t in rm):
+                            and not apk_cache_removed:
                         problem = "the apk index and package cache stay in the layer; use 'apk add --no-cache'"
                 elif op.manager == "pip" and op.action == "install":
                     if env is None:
                         env = stage_env(dockerfile, stage, inst)
                     if "--no-cache-dir" not in op.flags and not _pip_cache_off(env, op.command) \
                             and not any(covered_by_mount(inst, p) for p in _PIP_CACHES) \
-                            and not any(t.rstrip("/*").rstrip("/") in ("/root/.cache", "/root/.cache/pip", "~/.cache", "~/.cache/pip") for t in rm):
+                            and not pip_cache_removed:
                         problem = ("pip keeps downloaded wheels in ~/.cache/pip inside the layer; add "
                                    "--no-cache-dir (or a cache mount at /root/.cache/pip)")
                 elif op.manager in _RPM and op.action == "install":
-                    if not cleans_yum(cmds) and not covered_by_mount(inst, f"/var/cache/{'yum' if op.manager == 'yum' else 'dnf'}") \
+                    if not yum_cleaned and not covered_by_mount(inst, f"/var/cache/{'yum' if op.manager == 'yum' else 'dnf'}") \
                             and not covered_by_mount(inst, "/var/cache/libdnf5") \
-                            and not any(t.startswith("/var/cache/") for t in rm):
+                            and not rpm_cache_removed:
                         problem = (f"the {op.manager} metadata and package cache stay in the layer; "
                                    f"end the same RUN with '{op.manager} clean all'")
                 if problem:

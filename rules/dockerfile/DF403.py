@@ -4,9 +4,9 @@ import re
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import package_operations
+from shiplint.model.packages import is_dry_run, package_operations
 
-from shiplint.model.dockerfile import all_commands, chain, is_dry_run, runs, shipped_stages
+from shiplint.model.dockerfile import all_commands, chain, run_scripts, shipped_stages
 
 _CONF_OFF = re.compile(r"""Install-Recommends\s*(?:=|\s)\s*\\?["']?(?:0|false|no)\b""", re.I)
 
@@ -31,8 +31,6 @@ def check(dockerfile, ctx):
                 configured = True
             if inst.keyword != "RUN" or inst.stage != stage.index or configured:
                 continue
-            from shiplint.model.dockerfile import run_scripts
-
             scripts = run_scripts(inst)
             pairs = all_commands(scripts)
             where = {id(c): s for s, c in pairs}

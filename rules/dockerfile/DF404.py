@@ -11,7 +11,7 @@ installs: ``npm install|ci`` (not ``-g``), ``yarn [install]``, ``pnpm install``,
 
 from shiplint.core.findings import Hit, Location
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import package_operations
+from shiplint.model.packages import package_operations
 
 from shiplint.model.dockerfile import all_commands, run_scripts, subject
 

@@ -14,9 +14,9 @@ import re
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
-from shiplint.sources.shell import package_operations
+from shiplint.model.packages import is_dry_run, package_operations
 
-from shiplint.model.dockerfile import all_commands, chain, is_dry_run, external_ref, root_image, run_scripts, subject
+from shiplint.model.dockerfile import all_commands, chain, external_ref, root_image, run_scripts, subject
 
 _SDK_REPOS = frozenset({"golang", "rust", "gcc", "buildpack-deps", "maven", "gradle", "openjdk",
                         "eclipse-temurin", "ibm-semeru-runtimes", "sapmachine", "clang"})

@@ -1,4 +1,4 @@
-"""A small POSIX-shell splitter for ``RUN`` commands, and a package-manager recogniser.
+"""A small POSIX-shell splitter for ``RUN`` commands: scripts into commands, commands into words.
 
 This is not a shell parser.  It splits a script into simple commands at ``&&``, ``||``, ``;``,
 ``|``, ``|&``, ``&``, ``(``, ``)`` and newlines, and each command into words with quotes removed.
@@ -12,6 +12,8 @@ On top of the words, each :class:`Command` knows its effective :attr:`~Command.p
 wrappers (``sudo``, ``env``, ``command``, ``exec``, ``nice``, ``time``, ``nohup``, ``timeout``,
 ``xargs``) are skipped.  In ``case`` statements the patterns are skipped (their ``|`` is not a
 pipe) and each branch body is split as usual.
+
+What the commands mean (package managers, ``curl | sh``) is :mod:`shiplint.model.packages`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = [
-    "Command",
-    "PkgOp",
-    "Word",
-    "cleans_yum",
-    "package_operations",
-    "pipes_remote_script",
-    "removes_apt_lists",
-    "split_commands",
-]
+__all__ = ["Command", "Word", "split_commands"]
 
 
 @dataclass(slots=True)
@@ -60,16 +53,6 @@ class Command:
     @property
     def arg_values(self) -> list[str]:
         return [w.value for w in self.args]
-
-
-@dataclass(slots=True, eq=False)
-class PkgOp:
-    manager: str  # apt-get, apt, apk, yum, dnf, microdnf, pip, npm, yarn
-    action: str  # normalised: npm "i" -> "install", yarn with no action -> "install"
-    packages: list[str]
-    flags: set[str]  # option names as written, plus single letters of combined short options
-    command: Command
-    option_values: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"-r": ["req.txt"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +301,8 @@ def split_commands(script: str) -> list[Command]:
             end = i + 1
             value = s[i]
         raw = s[i:end]
+        if value == raw:  # most words have no quotes: one string for both (a RUN may be huge)
+            value = raw
         if state == "pattern":
             if raw == "esac":
                 cases.pop()
@@ -433,191 +418,3 @@ def _analyze(cmd: Command) -> None:
         cmd.program_word = words[k]
         cmd.program = words[k].value
         cmd.args = words[k + 1 :]
-
-
-# ---------------------------------------------------------------------------------------------
-# Package managers
-
-_APT_VALUE = frozenset({"-o", "-t", "-c", "--option", "--target-release", "--default-release",
-                        "--config-file"})
-_APK_VALUE = frozenset({"-X", "--repository", "-p", "--root", "-t", "--virtual", "--arch",
-                        "--cache-dir", "--keys-dir", "--repositories-file"})
-_RPM_VALUE = frozenset({"-c", "--config", "-x", "--exclude", "--installroot", "--releasever",
-                        "--enablerepo", "--disablerepo", "--setopt", "--repo", "--repoid",
-                        "--forcearch", "--downloaddir", "--destdir", "-d", "--debuglevel", "-e",
-                        "--errorlevel", "--rpmverbosity", "--disableplugin", "--enableplugin"})
-_PIP_VALUE = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
-                        "--index-url", "--extra-index-url", "-f", "--find-links", "-t",
-                        "--target", "--prefix", "--root", "--trusted-host", "--src",
-                        "--upgrade-strategy", "--progress-bar", "--platform", "--python-version",
-                        "--implementation", "--abi", "--only-binary", "--no-binary",
-                        "--cache-dir", "--log", "--proxy", "--retries", "--timeout",
-                        "--exists-action", "--global-option", "--config-settings", "-C",
-                        "--python", "--report"})
-_NPM_VALUE = frozenset({"--prefix", "--registry", "--cache", "-w", "--workspace", "--omit",
-                        "--include", "--loglevel", "--userconfig", "-C", "--install-strategy"})
-_YARN_VALUE = frozenset({"--cwd", "--modules-folder", "--cache-folder", "--network-timeout",
-                         "--registry", "--mutex", "--global-folder", "--link-folder"})
-_NPM_ALIASES = {
-    **dict.fromkeys(("i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
-                     "isntall", "add"), "install"),
-    **dict.fromkeys(("clean-install", "ic", "install-clean", "isntall-clean"), "ci"),
-    **dict.fromkeys(("un", "unlink", "remove", "rm", "r"), "uninstall"),
-    **dict.fromkeys(("up", "upgrade", "udpate"), "update"),
-}
-_PIP_NAME = re.compile(r"pip\d*(?:\.\d+)*")
-_PYTHON_NAME = re.compile(r"python\d*(?:\.\d+)*")
-_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "fish", "perl", "ruby",
-                     "node"})
-_DOWNLOADERS = frozenset({"curl", "wget", "fetch"})
-
-
-def _parse_options(
-    words: list[Word], takes_value: frozenset[str], value_is_package: frozenset[str] = frozenset()
-) -> tuple[str | None, list[str], set[str], dict[str, list[str]]]:
-    action: str | None = None
-    packages: list[str] = []
-    flags: set[str] = set()
-    values: dict[str, list[str]] = {}
-    options_done = False
-    k = 0
-    while k < len(words):
-        v = words[k].value
-        k += 1
-        if not options_done and v == "--":
-            options_done = True
-            continue
-        if not options_done and len(v) > 1 and v.startswith("-"):
-            opt, eq, val = v.partition("=")
-            flags.add(opt)
-            if not eq and not opt.startswith("--") and len(opt) > 2:
-                if opt[:2] in takes_value:  # value attached: -oDpkg::Options=...
-                    flags.add(opt[:2])
-                    values.setdefault(opt[:2], []).append(v[2:])
-                    continue
-                flags.update("-" + ch for ch in opt[1:])
-                continue
-            if opt in takes_value:
-                if not eq:
-                    if k >= len(words):
-                        continue
-                    val = words[k].value
-                    k += 1
-                values.setdefault(opt, []).append(val)
-                if opt in value_is_package:
-                    packages.append(val)
-            continue
-        if action is None:
-            action = v
-        else:
-            packages.append(v)
-    return action, packages, flags, values
-
-
-def _package_operation(cmd: Command) -> PkgOp | None:
-    name = cmd.name
-    if not name:
-        return None
-    args = cmd.args
-    if name in ("apt-get", "apt", "aptitude"):
-        manager, takes = name, _APT_VALUE
-    elif name == "apk":
-        manager, takes = name, _APK_VALUE
-    elif name in ("yum", "dnf", "microdnf", "tdnf"):
-        manager, takes = name, _RPM_VALUE
-    elif name == "npm":
-        manager, takes = name, _NPM_VALUE
-    elif name == "yarn":
-        manager, takes = name, _YARN_VALUE
-    elif _PIP_NAME.fullmatch(name):
-        manager, takes = "pip", _PIP_VALUE
-    elif _PYTHON_NAME.fullmatch(name):
-        # python [options] -m pip ...
-        for k, w in enumerate(args):
-            if w.value == "-m" and k + 1 < len(args):
-                if _PIP_NAME.fullmatch(args[k + 1].value):
-                    args = args[k + 2 :]
-                    break
-                return None
-            if w.value.startswith("-m") and len(w.value) > 2:
-                if _PIP_NAME.fullmatch(w.value[2:]):
-                    args = args[k + 1 :]
-                    break
-                return None
-            if not w.value.startswith("-"):
-                return None
-        else:
-            return None
-        manager, takes = "pip", _PIP_VALUE
-    else:
-        return None
-
-    value_is_package = frozenset({"-e", "--editable"}) if manager == "pip" else frozenset()
-    action, packages, flags, values = _parse_options(args, takes, value_is_package)
-    if manager == "yarn":
-        if action == "global":
-            flags.add("global")
-            action = packages.pop(0) if packages else None
-        if action is None:
-            action = "install"
-    if action is None:
-        return None
-    action = action.lower()
-    if manager == "npm":
-        action = _NPM_ALIASES.get(action, action)
-    return PkgOp(manager, action, packages, flags, cmd, values)
-
-
-def package_operations(cmds: list[Command]) -> list[PkgOp]:
-    """Every package-manager invocation among ``cmds``, in order."""
-    ops = []
-    for cmd in cmds:
-        op = _package_operation(cmd)
-        if op is not None:
-            ops.append(op)
-    return ops
-
-
-def _rm_targets(cmds: list[Command]):
-    for cmd in cmds:
-        if cmd.name == "rm":
-            for w in cmd.args:
-                if not w.value.startswith("-"):
-                    yield w.value
-
-
-def _under(path: str, directory: str) -> bool:
-    path = path.rstrip("/") if path != "/" else path
-    return path == directory or path.startswith(directory + "/")
-
-
-def removes_apt_lists(cmds: list[Command]) -> bool:
-    """True when an ``rm`` removes ``/var/lib/apt/lists`` or something under it."""
-    return any(_under(t, "/var/lib/apt/lists") for t in _rm_targets(cmds))
-
-
-def cleans_yum(cmds: list[Command]) -> bool:
-    """True for ``yum/dnf/microdnf clean all`` or an ``rm`` of ``/var/cache/yum`` or ``/var/cache/dnf``."""
-    for op in package_operations(cmds):
-        if op.manager in ("yum", "dnf", "microdnf", "tdnf") and op.action == "clean":
-            if "all" in op.packages:
-                return True
-    return any(
-        _under(t, "/var/cache/yum") or _under(t, "/var/cache/dnf") for t in _rm_targets(cmds)
-    )
-
-
-def pipes_remote_script(cmds: list[Command]) -> Command | None:
-    """The interpreter in a ``curl ... | sh``-style pipeline (reading the script from stdin)."""
-    downloading = False
-    for cmd in cmds:
-        if cmd.operator_before not in ("|", "|&"):
-            downloading = False
-        name = cmd.name
-        if downloading and name is not None:
-            interpreter = name in _SHELLS or _PYTHON_NAME.fullmatch(name) is not None
-            if interpreter and not any(w.value == "-c" for w in cmd.args):
-                return cmd
-        if name in _DOWNLOADERS:
-            downloading = True
-    return None

@@ -1,25 +1,27 @@
-"""The effective ``USER`` of the final stage (shared by DF201 and DF202)."""
+"""The user the final image runs as."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage
+from shiplint.model.dockerfile.env import stage_env
+from shiplint.model.dockerfile.stages import chain, external_ref, stage_of
+from shiplint.sources.dockerfile import Dockerfile, Instruction, Stage, expand_word
 
-from shiplint.model.dockerfile import chain, stage_env, stage_of
-from shiplint.sources.dockerfile import expand_word
+__all__ = ["EffectiveUser", "base_runs_as_non_root", "final_user", "is_root"]
 
 
 @dataclass
 class EffectiveUser:
-    instruction: Instruction
-    user: str  # the user part, resolved
-    group: str | None
-    resolved: bool
+    instruction: Instruction  # the USER instruction in effect
+    user: str  # the user part, ARGs and ENVs resolved when possible
+    group: str | None  # after ``:``, if any
+    resolved: bool  # False: ``user`` is the word as written (a variable without a value)
 
 
 def final_user(df: Dockerfile) -> EffectiveUser | None:
-    """The last ``USER`` of the final stage, or of the stages it is built FROM."""
+    """The last ``USER`` of the final stage, or of the stages it is built FROM; None when no
+    stage of that chain sets one (the base image's user applies)."""
     final = df.final_stage
     if final is None:
         return None
@@ -42,8 +44,6 @@ def is_root(user: str) -> bool:
 
 def base_runs_as_non_root(stage: Stage) -> bool:
     """Well-known image variants whose configured user is not root."""
-    from shiplint.model.dockerfile import external_ref
-
     ref = external_ref(stage)
     if ref is None:
         return False
