@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+# The module paths plugins have always imported (aliases of the layered modules since 0.x).
 from shiplint.findings import Hit
+from shiplint.k8s.model import Resource
 from shiplint.rule import rule
 
 OWNER = "example.com/owner"
@@ -28,7 +30,7 @@ METADATA = {
 
 @rule("EX001", metadata=METADATA)
 def require_owner_annotation(resource, ctx):
-    if resource.pod_template() is None:
+    if not isinstance(resource, Resource) or resource.pod_template() is None:
         return
     owner = resource.annotations.get(OWNER)
     if isinstance(owner, str) and owner.strip():
