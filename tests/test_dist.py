@@ -24,7 +24,8 @@ SDIST_TOP = {"PKG-INFO", "pyproject.toml", "setup.cfg", "MANIFEST.in", "LICENSE"
              "src", "tests"}
 #: Trees shipped whole (less caches), and single files the sdist must have.
 SDIST_TREES = ("docs", "examples", "rules", "schemas", "src", "tests", ".ci")
-SDIST_FILES = ("LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "action.yml")
+SDIST_FILES = ("LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "action.yml", "Dockerfile",
+               ".dockerignore", ".ci/layer_tools.py")
 #: Fast tests that between them read the fixtures, the schemas and the corpus slice.
 SDIST_TESTS = ("tests/test_corpus_slice.py", "tests/test_dockerfile_corpus.py", "tests/test_formats.py",
                "tests/test_metadata.py", "tests/test_rule_fixtures.py")
