@@ -31,13 +31,13 @@ FIGURES = {
 }
 
 
-def _run(dockerfiles):
+def _run(DOCKERFILES):  # the dockerfiles/ directory of one corpus
     from shiplint.inputs.discovery import Input
     from shiplint.engine import Engine, Options
 
-    files = sorted(p for p in dockerfiles.rglob("*") if p.is_file())
-    engine = Engine(Options(select=["DF", "SL"], root=str(dockerfiles)))
-    inputs = [Input(str(p.relative_to(dockerfiles)), str(p), "dockerfile", explicit=True) for p in files]
+    files = sorted(p for p in DOCKERFILES.rglob("*") if p.is_file())
+    engine = Engine(Options(select=["DF", "SL"], root=str(DOCKERFILES)))
+    inputs = [Input(str(p.relative_to(DOCKERFILES)), str(p), "dockerfile", explicit=True) for p in files]
     findings, _ = engine.check_inputs(inputs)
     report = engine.finish(findings, [i.display for i in inputs])
     return files, report
