@@ -12,10 +12,62 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+# In the repository (with its provenance in tests/schemas/PROVENANCE.md): the tests pass from a
+# checkout or an unpacked sdist alone.
+SARIF_SCHEMA = TESTS / "schemas" / "sarif-schema-2.1.0.json"
+
+
+# -- the public corpus: a curated slice in the repository, the full copy when there is one ----------
+# tests/corpus is a byte-identical subset of the full corpus (same relative paths), so a test can
+# name a corpus file once and run on either.  The full corpus is ``$SHIPLINT_FULL_CORPUS`` when set
+# (an empty value or "none" turns it off), else ``../shared/corpus`` beside the checkout if present.
+
+CORPUS_SLICE = TESTS / "corpus"
+
+
+def _full_corpus() -> Path | None:
+    named = os.environ.get("SHIPLINT_FULL_CORPUS")
+    if named is not None:
+        return None if named.strip().lower() in ("", "none", "0", "off") else Path(named).resolve()
+    beside = ROOT.parent / "shared" / "corpus"
+    return beside if beside.is_dir() else None
+
+
+FULL_CORPUS = _full_corpus()
+#: Every corpus present, by name: "slice" always, "full" when found.
+CORPORA = {"slice": CORPUS_SLICE, **({"full": FULL_CORPUS} if FULL_CORPUS else {})}
+#: The largest corpus present, for tests that want the most inputs and pass on either.
+CORPUS = FULL_CORPUS or CORPUS_SLICE
+CORPUS_NAME = "full" if FULL_CORPUS else "slice"
+
+
+def corpus_root(rel: str) -> Path:
+    """The corpus that holds ``rel`` (the slice first); skips the test when only the full corpus
+    would have it and the full corpus is not there."""
+    for root in CORPORA.values():
+        if (root / rel).exists():
+            return root
+    pytest.skip(f"{rel} is not in tests/corpus; it needs the full corpus (../shared/corpus or SHIPLINT_FULL_CORPUS)")
+
+
+def pytest_configure(config):
+    named = os.environ.get("SHIPLINT_FULL_CORPUS")
+    if FULL_CORPUS is not None and not FULL_CORPUS.is_dir():
+        raise pytest.UsageError(f"SHIPLINT_FULL_CORPUS={named}: not a directory")
+
+
+def meets_figure(corpus_name: str, actual: int, figure: int) -> bool:
+    """A count measured on a corpus against the figure a test expects: exact on the slice (fixed, in
+    the repository), a lower bound on the full corpus (which may grow)."""
+    return actual == figure if corpus_name == "slice" else actual >= figure
+
+
+@pytest.fixture(scope="session", params=sorted(CORPORA))
+def corpus(request) -> tuple[str, Path]:
+    """(name, root) of each corpus present: the tests that use it run once per corpus."""
+    return request.param, CORPORA[request.param]
 
 
 @dataclass

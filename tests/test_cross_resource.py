@@ -533,12 +533,12 @@ def test_malformed_objects_never_break_the_rules(tmp_path):
     assert report.notifications == []
 
 
-@pytest.mark.skipif(not (FIXTURES.parent.parent.parent / "shared" / "corpus" / "rendered" / "helm").is_dir(),
-                    reason="public corpus not available")
 def test_findings_of_context_renders_do_not_leak_through_source_mapping():
     """A Helm render given alone has the other renders of its directory as context; their
     findings, once mapped to chart sources, must not surface (they were only consulted)."""
-    corpus = FIXTURES.parent.parent.parent / "shared" / "corpus"
+    from conftest import corpus_root
+
+    corpus = corpus_root("rendered/helm/grafana.yaml")
     report = lint_files([corpus / "rendered" / "helm" / "grafana.yaml"], select=["KS604"], root=corpus)
     assert report.files == ["rendered/helm/grafana.yaml"]
     assert report.findings, "the grafana render runs one replica"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FIXTURES, ROOT, assert_valid_sarif, lint_files, run_shiplint
+from conftest import FIXTURES, ROOT, assert_valid_sarif, corpus_root, lint_files, run_shiplint
 
 CHART = FIXTURES / "helm" / "api"
 
@@ -227,6 +227,7 @@ def test_render_without_chart_in_tree_stays_on_the_render(tmp_path, helm):
 
 def test_committed_render_file_maps_to_corpus_chart():
     """A real render (online boutique) committed beside its chart: no helm needed."""
+    CORPUS = corpus_root("rendered/helm/onlineboutique.yaml")
     report = lint_files([CORPUS / "rendered/helm/onlineboutique.yaml"], select=["KS101"], root=CORPUS)
     assert len(report.findings) >= 10
     for f in report.findings:
@@ -247,6 +248,7 @@ def test_committed_render_file_maps_to_corpus_chart():
     "helm/prometheus-community__helm-charts/charts/prometheus-node-exporter",
 ])
 def test_corpus_charts_map_to_existing_template_lines(chart, helm):
+    CORPUS = corpus_root(chart)
     report = lint_files([CORPUS / chart], root=CORPUS, helm_bin=helm)
     assert not [f for f in report.findings if f.code == "SL001"], [f.message for f in report.findings]
     ks = [f for f in report.findings if f.code == "KS101"]
@@ -261,6 +263,7 @@ def test_corpus_charts_map_to_existing_template_lines(chart, helm):
 
 def test_corpus_chart_with_vendored_dependency_and_sarif(tmp_path, helm):
     """bitnami/redis needs bitnami/common: vendored into charts/, it renders offline."""
+    CORPUS = corpus_root("helm/bitnami__charts/bitnami/redis")
     shutil.copytree(CORPUS / "helm/bitnami__charts/bitnami/redis", tmp_path / "redis")
     shutil.copytree(CORPUS / "helm/bitnami__charts/bitnami/common", tmp_path / "redis/charts/common")
     r = run_shiplint("check", "redis", "--helm-bin", helm, "--format", "sarif", cwd=tmp_path)

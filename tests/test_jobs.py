@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FIXTURES, ROOT, run_shiplint
+from conftest import CORPUS, CORPUS_NAME, FIXTURES, ROOT, run_shiplint
 
 from shiplint.engine import parallel as engine_mod
 from shiplint.engine import Engine, Options, parallel_jobs
@@ -49,12 +49,19 @@ def _same_output(paths, cwd, extra=()):
     return outs
 
 
-@pytest.mark.skipif(not (CORPUS / "kubernetes").is_dir(), reason="public corpus not available")
+#: Lower bounds on the findings of kubernetes/ and dockerfiles/ with every rule, by corpus (the
+#: largest present runs).  The slice's was set from a run (``SHIPLINT_FULL_CORPUS=none python -m
+#: pytest -s tests/test_jobs.py -k corpus`` prints it; 2419 findings at the time of writing), with a
+#: margin for rule changes.
+MIN_FINDINGS = {"slice": 1500, "full": 1001}
+
+
 def test_corpus_output_is_identical_with_jobs(tmp_path):
     if not (shutil.which("kustomize") or shutil.which("kubectl")):
         pytest.skip("corpus/kubernetes holds kustomizations: kustomize or kubectl needed")
     outs = _same_output([CORPUS / "kubernetes", CORPUS / "dockerfiles"], tmp_path, ("--no-config",))
-    assert len(json.loads(outs["json"])) > 1000
+    print(f"\n{CORPUS_NAME}: {len(json.loads(outs['json']))} findings")
+    assert len(json.loads(outs["json"])) >= MIN_FINDINGS[CORPUS_NAME]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FIXTURES, assert_valid_sarif, lint_files, run_shiplint
+from conftest import FIXTURES, assert_valid_sarif, corpus_root, lint_files, run_shiplint
 
 SEED = FIXTURES / "kustomize" / "deploy"
 
@@ -167,6 +167,7 @@ def test_render_writes_nothing_into_the_tree(repo, kustomize_bin):
     "kustomize/kubernetes__ingress-nginx/deploy/grafana",
 ])
 def test_corpus_overlays_map_to_existing_files(overlay, kustomize_bin):
+    CORPUS = corpus_root(overlay)
     report = lint_files([CORPUS / overlay], root=CORPUS)
     assert not [f for f in report.findings if f.code == "SL001"], [f.message for f in report.findings]
     ks = [f for f in report.findings if f.code == "KS101"]
@@ -183,6 +184,7 @@ def test_corpus_overlays_map_to_existing_files(overlay, kustomize_bin):
 
 
 def test_corpus_multibases_reports_the_shared_base_once_in_sarif(kustomize_bin):
+    CORPUS = corpus_root("kustomize/kubernetes-sigs__kustomize/examples/multibases")
     r = run_shiplint("check", "kustomize/kubernetes-sigs__kustomize/examples/multibases", "--format", "sarif",
                      "--select", "KS101", cwd=CORPUS)
     sarif = assert_valid_sarif(r.out)

@@ -21,7 +21,7 @@ BAD_DEPLOY = (FIXTURES / "unpinned" / "k8s" / "deploy.yaml").read_text()
 UNPINNED = "FROM alpine:3.20\nUSER 10001\n"
 
 #: What a checkout needs for `pip install .` (the hook repository pre-commit clones).
-PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src", "rules", "schemas")
+PROJECT_FILES = ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml", "src", "rules", "schemas")
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
