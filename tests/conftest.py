@@ -192,3 +192,26 @@ def clean_deployment(*containers: tuple[str, str], name: str = "api", namespace:
         "      containers:\n"
         + items
     )
+
+
+def build_wheel(source_parent: Path, out: Path) -> Path:
+    """Build shiplint's wheel from a clean copy of the sources made under ``source_parent``:
+    setuptools reuses a source tree's build/ directory, where a rule file renamed or deleted
+    since the last build would still be shipped."""
+    import shutil
+
+    source = source_parent / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "src", "rules", "schemas"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+        elif (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, source / name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (whl,) = out.glob("shiplint-*.whl")
+    return whl

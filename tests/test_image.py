@@ -21,7 +21,7 @@ import pytest
 import shiplint
 from shiplint.sources.dockerfile import parse_dockerfile
 
-from conftest import FIXTURES, ROOT, run_shiplint
+from conftest import FIXTURES, ROOT, build_wheel, run_shiplint
 
 DOCKERFILE = ROOT / "Dockerfile"
 DIGEST = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
@@ -136,10 +136,8 @@ def test_tools_are_checked_against_their_pinned_sums():
 def installed(tmp_path_factory):
     """A plain (non-editable) install of the wheel, with its console script, as the image has."""
     out = tmp_path_factory.mktemp("image")
-    proc = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out / "dist"), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    (wheel,) = (out / "dist").glob("shiplint-*.whl")
+    (out / "dist").mkdir()
+    wheel = build_wheel(out, out / "dist")
     target = out / "site"
     proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
                           capture_output=True, text=True, timeout=300)

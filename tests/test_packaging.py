@@ -10,30 +10,12 @@ import zipfile
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, build_wheel
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    # Built from a clean copy: setuptools reuses a source tree's build/ directory, where a rule
-    # file renamed or deleted since the last build would still be shipped.
-    import shutil
-
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "src", "rules", "schemas"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
-        else:
-            shutil.copy2(ROOT / name, source / name)
-    out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    (whl,) = out.glob("shiplint-*.whl")
-    return whl
+    return build_wheel(tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("dist"))
 
 
 def test_wheel_contains_rules_and_schemas(wheel):
