@@ -14,9 +14,11 @@ def check(project, ctx):
         if "healthcheck" in svc.data or svc.is_one_shot:
             continue
         if "build" in svc.data:
-            if build_declares_healthcheck(project, svc):
+            declared = build_declares_healthcheck(project, svc)
+            if declared:
                 continue
-            where = "and its Dockerfile declares no HEALTHCHECK"
+            where = ("and its Dockerfile declares no HEALTHCHECK" if declared is False
+                     else "(and its Dockerfile, outside the scanned tree or unreadable, was not looked at)")
         else:
             where = "(its image may declare one, but this file does not say so)"
         yield service_hit(svc, f"has no healthcheck {where}: Compose cannot tell a hung container from a "

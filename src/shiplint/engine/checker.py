@@ -207,10 +207,12 @@ class Checker:
         if looks_like_template(text) and not inp.explicit:
             return resources
         docs = parse_yaml_stream(text)
-        if "services" in text:  # YAML shaped as Compose, whatever its name
+        if "services" in text:  # YAML shaped as Compose whatever its name, or named in compose-projects
             from shiplint.model.compose import is_compose_shaped
 
-            if any(is_compose_shaped(getattr(d, "data", None)) for d in docs):
+            configured = inp.abspath and any(os.path.normpath(inp.abspath) in map(os.path.normpath, files)
+                                             for files in self.options.compose_projects)
+            if configured or any(is_compose_shaped(getattr(d, "data", None)) for d in docs):
                 self._check_compose(inp, text, fr, docs)
                 return resources
         fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
