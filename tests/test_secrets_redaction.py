@@ -34,6 +34,11 @@ SECRETS = {
     "docker_from_url": "FromUrlPassw0rd",
     "generator_literal": "LiteralGenPassw0rdValue",
     "env_after_tab": "TabbedEnvPassw0rdValue",
+    "compose_env_list": "ComposeListPassw0rdValue",
+    "compose_env_map": "ComposeMapTok3nValue",
+    "compose_url": "ComposeUrlPa55word",
+    "compose_command": "ComposeCmdPassw0rd",
+    "compose_schema": "ComposeSchemaPassw0rd",
 }
 
 FILES = {
@@ -74,6 +79,20 @@ spec:
               value: {SECRETS['k8s_aws']}
             - name: DATABASE_URL
               value: postgres://svc:{SECRETS['k8s_url']}@db:5432/app
+""",
+    "docker-compose.yml": f"""\
+services:
+  db:
+    image: postgres:16.4
+    environment:
+      - POSTGRES_PASSWORD={SECRETS['compose_env_list']}
+    healthcheck: {SECRETS['compose_schema']}
+  web:
+    image: example/web:1.0
+    command: ["serve", "--password", "{SECRETS['compose_command']}"]
+    environment:
+      API_TOKEN: {SECRETS['compose_env_map']}
+      DATABASE_URL: postgresql://app:{SECRETS['compose_url']}@db/app
 """,
     "secret.yaml": f"""\
 apiVersion: v1
@@ -136,7 +155,8 @@ def test_fixture_is_meaningful(tree):
     for expected in [("DF203", "Dockerfile"), ("KS503", "deploy.yaml"), ("KS504", "secret.yaml"),
                      ("SL002", "secret.yaml"), ("SL001", "broken.yaml"), ("SL001", "tabbed.yaml"),
                      ("SL001", "lost-continuation.Dockerfile"), ("SL001", "bare-word.Dockerfile"),
-                     ("SL001", "pasted-token.Dockerfile"), ("SL001", "from-url.Dockerfile")]:
+                     ("SL001", "pasted-token.Dockerfile"), ("SL001", "from-url.Dockerfile"),
+                     ("DC301", "docker-compose.yml"), ("DC001", "docker-compose.yml")]:
         assert expected in got, expected
     # rendered when kustomize or kubectl is installed (then the Secret's data is base64 of the
     # literal), else reported as not rendered
@@ -175,7 +195,7 @@ def test_no_secret_in_a_written_baseline_or_with_strict(tree):
 
 
 def test_no_secret_from_standard_input(tree):
-    for name in ("Dockerfile", "lost-continuation.Dockerfile", "secret.yaml", "broken.yaml"):
+    for name in ("Dockerfile", "lost-continuation.Dockerfile", "secret.yaml", "broken.yaml", "docker-compose.yml"):
         for fmt in ("text", "sarif"):
             r = run_shiplint("check", "-", "--stdin-filename", name, "--format", fmt, cwd=tree,
                              stdin=FILES[name])

@@ -415,6 +415,8 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
             options.max_file_size = parse_size(data["max-file-size"])
         except ValueError:
             raise cfg.error(("max-file-size",), "expected a number of bytes such as 52428800 or 50MB") from None
+    for files in data.get("compose-projects") or []:
+        options.compose_projects.append([cfg.resolve(f) for f in ([files] if isinstance(files, str) else files)])
     merged = _rule_options(cfg, rules)
     for target, opts in options.rule_options.items():  # set by the caller: wins over the file
         merged.setdefault(target, {}).update(opts)

@@ -161,6 +161,8 @@ class Checker:
             return
         if kind == "dockerfile":
             return self._check_dockerfile(inp, text, fr)
+        if kind == "compose":
+            return self._check_compose(inp, text, fr)
         if kind == "yaml":
             if "# Source: " in text:  # helm is imported only for what may be a render
                 from shiplint.inputs.render import helm
@@ -208,6 +210,14 @@ class Checker:
         if looks_like_template(text) and not inp.explicit:
             return resources
         docs = parse_yaml_stream(text)
+        if "services" in text:  # YAML shaped as Compose whatever its name, or named in compose-projects
+            from shiplint.model.compose import is_compose_shaped
+
+            configured = inp.abspath and any(os.path.normpath(inp.abspath) in map(os.path.normpath, files)
+                                             for files in self.options.compose_projects)
+            if configured or any(is_compose_shaped(getattr(d, "data", None)) for d in docs):
+                self._check_compose(inp, text, fr, docs)
+                return resources
         fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
         suppress = not self.options.strict and "shiplint" in text  # inline suppressions
         if suppress:
@@ -227,6 +237,28 @@ class Checker:
                 fr.findings += self.run_rules("resource", res, path, inp, fr.notifications)
         fr.resources += resources
         return resources
+
+    def _check_compose(self, inp: Input, text: str, fr: FileResult, docs: list | None = None) -> None:
+        """Lint a Compose file as Compose reads it (merged with its override or configured
+        files); keep what lands in this file, the other files report their own."""
+        from shiplint.inputs.compose import first_document, load_project
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        path = inp.display
+        docs = parse_yaml_stream(text) if docs is None else docs
+        fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
+        if not self.options.strict and "shiplint" in text:
+            self._suppressions(fr).add_yaml(path, text, docs)
+        for doc in docs:
+            if isinstance(doc, ParseError):
+                return self._parse_error(path, doc, fr)
+            for dup in doc.duplicates:
+                fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; "
+                                         "docker compose refuses the file", path, dup.region,
+                                         subject=f"dup:{doc.index}:{dup.key}")
+        project = load_project(inp, first_document(docs), self.root, self.options.max_file_size,
+                               self.options.compose_projects)
+        fr.findings += [f for f in self.run_rules("compose", project, path, inp, fr.notifications) if f.path == path]
 
     # -- renders -------------------------------------------------------------------------------
     def chart_index(self):

@@ -30,6 +30,8 @@ class Options:
     #: relative to it (default: ``root``)
     config_dir: str | None = None
     policy_dirs: list[str] = field(default_factory=list)
+    #: Compose projects read together, as ``docker compose -f a -f b`` would (absolute paths)
+    compose_projects: list[list[str]] = field(default_factory=list)
     # Helm and Kustomize rendering
     chart_dir: str | None = None
     helm_bin: str | None = None

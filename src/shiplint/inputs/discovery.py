@@ -15,12 +15,19 @@ _DOCKERFILE_RE = re.compile(
 )
 
 
+#: The names Compose and ``docker stack`` tooling give their files (other YAML shaped as Compose
+#: is recognised by its content).
+_COMPOSE_RE = re.compile(r"(?i)^(?:(?:docker-)?compose(?:[._-][^/]*)?|[^/]+\.compose|docker-stack(?:[._-][^/]*)?)\.ya?ml$")
+
+
 def classify_name(name: str) -> str | None:
-    """``"dockerfile"``, ``"yaml"`` or ``None`` from a file's base name."""
+    """``"dockerfile"``, ``"compose"``, ``"yaml"`` or ``None`` from a file's base name."""
     if name.endswith(".dockerignore"):  # BuildKit's per-Dockerfile ignore file
         return None
     if _DOCKERFILE_RE.match(name):
         return "dockerfile"
+    if _COMPOSE_RE.match(name):
+        return "compose"
     lower = name.lower()
     if lower.endswith((".yaml", ".yml")):
         return "yaml"

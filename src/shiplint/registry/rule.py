@@ -19,6 +19,8 @@ Targets (what the check receives):
 ``dockerfile``    a parsed :class:`shiplint.sources.dockerfile.Dockerfile`
 ``resource``      one :class:`shiplint.model.k8s.model.Resource`
 ``project``       the :class:`shiplint.model.k8s.index.ResourceIndex` of everything scanned together
+``compose``       a :class:`shiplint.model.compose.ComposeProject`: a Compose file merged with
+                  the files Compose reads with it (rules report on the file that set a value)
 ``kustomization`` one kustomization file (a :class:`shiplint.model.k8s.model.Resource`-like view)
 ``file``          nothing: rules stamped by the engine itself (parse errors…), which have no check
 """
@@ -31,7 +33,7 @@ from typing import Callable, Iterable
 
 from shiplint.core.errors import UsageError
 
-TARGETS = ("dockerfile", "resource", "project", "kustomization", "file")
+TARGETS = ("dockerfile", "resource", "project", "kustomization", "compose", "file")
 LEVELS = ("error", "warning", "note")
 
 
