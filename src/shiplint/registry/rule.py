@@ -20,6 +20,8 @@ Targets (what the check receives):
 ``resource``      one :class:`shiplint.model.k8s.model.Resource`
 ``project``       the :class:`shiplint.model.k8s.index.ResourceIndex` of everything scanned together
 ``kustomization`` one kustomization file (a :class:`shiplint.model.k8s.model.Resource`-like view)
+``ci``            one CI pipeline file (:class:`shiplint.model.ci.Pipeline`: a GitHub Actions workflow
+                  or a ``.gitlab-ci.yml`` with its local includes)
 ``file``          nothing: rules stamped by the engine itself (parse errors…), which have no check
 """
 
@@ -31,7 +33,7 @@ from typing import Callable, Iterable
 
 from shiplint.core.errors import UsageError
 
-TARGETS = ("dockerfile", "resource", "project", "kustomization", "file")
+TARGETS = ("dockerfile", "resource", "project", "kustomization", "ci", "file")
 LEVELS = ("error", "warning", "note")
 
 
