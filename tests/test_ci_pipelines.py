@@ -3,7 +3,6 @@ what the CI rules say of whole repositories, including the practice documents' o
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 from pathlib import Path

@@ -440,7 +440,6 @@ def _builder_events(cmd: Command, script: _Script, add) -> None:
 
 # -- GitHub Actions ---------------------------------------------------------------------------------
 
-_FIRST_PARTY = ("actions/", "github/")
 #: names of reusable workflows, local actions and includes that may scan, make SBOMs or sign
 OPAQUE_HINT = re.compile(r"(?i)sign|sbom|attest|provenan|slsa|cosign|supply|secur|scan|syft|trivy|grype|vuln")
 _TRUE = ("true", "True", "TRUE")
