@@ -21,7 +21,8 @@ import pytest
 from conftest import FIXTURES, lint_files
 
 _FILE_MARK = re.compile(r"^# file: (\S+)[ \t]*$", re.M)
-_DEFAULT_NAME = {"dockerfile": "Dockerfile", "kustomization": "kustomization.yaml", "compose": "compose.yaml"}
+_DEFAULT_NAME = {"dockerfile": "Dockerfile", "kustomization": "kustomization.yaml", "compose": "compose.yaml",
+                 "ci": ".github/workflows/build.yml"}
 
 
 def _builtin():

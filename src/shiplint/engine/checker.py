@@ -163,6 +163,8 @@ class Checker:
             return self._check_dockerfile(inp, text, fr)
         if kind == "compose":
             return self._check_compose(inp, text, fr)
+        if kind == "ci":
+            return self._check_ci(inp, text, fr)
         if kind == "yaml":
             if "# Source: " in text:  # helm is imported only for what may be a render
                 from shiplint.inputs.render import helm
@@ -199,6 +201,22 @@ class Checker:
         if not self.options.strict and "shiplint" in text:  # inline suppressions
             self._suppressions(fr).add_dockerfile(inp.display, df)
         fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications)
+
+    def _check_ci(self, inp: Input, text: str, fr: FileResult) -> None:
+        """A CI pipeline file (GitHub workflow, ``.gitlab-ci.yml`` and its local includes)."""
+        from shiplint.model.ci import build_pipeline
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        root_dir = os.path.dirname(inp.abspath) if inp.abspath else None
+        pipeline, errors = build_pipeline(inp.display, text, root_dir, self.options.max_file_size)
+        for path, exc in [(inp.display, e) for e in errors] + pipeline.errors:
+            self._parse_error(path, exc, fr)
+        if not self.options.strict:  # inline suppressions, in the file and in what it includes
+            for path, source in [(inp.display, text), *pipeline.sources.items()]:
+                if "shiplint" in source:
+                    self._suppressions(fr).add_yaml(path, source, parse_yaml_stream(source))
+        fr.stats["documents"] += 1
+        fr.findings += self.run_rules("ci", pipeline, inp.display, inp, fr.notifications)
 
     def _check_yaml(self, inp: Input, text: str, fr: FileResult) -> list:
         """Lint one YAML stream; returns the resources it holds (also added to ``fr``)."""

@@ -18,6 +18,17 @@ _DOCKERFILE_RE = re.compile(
 #: The names Compose and ``docker stack`` tooling give their files (other YAML shaped as Compose
 #: is recognised by its content).
 _COMPOSE_RE = re.compile(r"(?i)^(?:(?:docker-)?compose(?:[._-][^/]*)?|[^/]+\.compose|docker-stack(?:[._-][^/]*)?)\.ya?ml$")
+#: GitHub Actions workflows and the root GitLab CI file (its local includes are read with it).
+_CI_RE = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$|(?:^|/)\.gitlab-ci\.ya?ml$", re.IGNORECASE)
+
+
+def classify_path(path: str) -> str | None:
+    """``"ci"`` for a CI pipeline file, told by where it lies (a workflow is YAML by name, and
+    without its path would be taken for a Kubernetes file that holds no object); else what
+    :func:`classify_name` says of its base name."""
+    if _CI_RE.search(path.replace("\\", "/")):
+        return "ci"
+    return classify_name(path.replace("\\", "/").rsplit("/", 1)[-1])
 
 
 def classify_name(name: str) -> str | None:

@@ -60,6 +60,6 @@ def shiplint_reporters():
 
 @hookimpl
 def shiplint_classify(path, name):
-    from shiplint.inputs.discovery import classify_name
+    from shiplint.inputs.discovery import classify_path
 
-    return classify_name(name)
+    return classify_path(path)

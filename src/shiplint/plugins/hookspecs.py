@@ -86,7 +86,7 @@ def shiplint_reporters():
 
 @hookspec(firstresult=True)
 def shiplint_classify(path: str, name: str):
-    """Return the kind of a file (``"dockerfile"``, ``"yaml"``) or ``None`` to let others decide.
+    """Return the kind of a file (``"dockerfile"``, ``"yaml"``, ``"ci"``) or ``None`` to let others decide.
 
     ``path`` is the repository-relative display path, ``name`` the file's base name.  The first
     non-``None`` answer wins; third-party plugins are asked before the built-in classifier, so a

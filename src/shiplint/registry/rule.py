@@ -22,6 +22,8 @@ Targets (what the check receives):
 ``compose``       a :class:`shiplint.model.compose.ComposeProject`: a Compose file merged with
                   the files Compose reads with it (rules report on the file that set a value)
 ``kustomization`` one kustomization file (a :class:`shiplint.model.k8s.model.Resource`-like view)
+``ci``            one CI pipeline file (:class:`shiplint.model.ci.Pipeline`: a GitHub Actions workflow
+                  or a ``.gitlab-ci.yml`` with its local includes)
 ``file``          nothing: rules stamped by the engine itself (parse errors…), which have no check
 """
 
@@ -33,7 +35,7 @@ from typing import Callable, Iterable
 
 from shiplint.core.errors import UsageError
 
-TARGETS = ("dockerfile", "resource", "project", "kustomization", "compose", "file")
+TARGETS = ("dockerfile", "resource", "project", "kustomization", "compose", "ci", "file")
 LEVELS = ("error", "warning", "note")
 
 

@@ -715,3 +715,77 @@ def locate(data, path) -> Located:
             break
         found += 1
     return Located(found, node, parent, step, found == len(path))
+
+
+class ScalarPositions:
+    """Where each character of a scalar's value sits in the file.
+
+    A block scalar (``run: |``) loses its indentation, a folded one (``>``) its line breaks, a
+    quoted one its quotes: offsets into the value are not offsets into the text.  The map is
+    built by finding each source line's content, in order, in the value; an offset then lies on
+    the line of the last anchor before it, shifted by its distance from that anchor.  Escapes in
+    a double-quoted scalar may shift a column; lines are always right."""
+
+    __slots__ = ("_anchors",)
+
+    def __init__(self, anchors: list[tuple[int, int, int]]) -> None:
+        self._anchors = anchors or [(0, 1, 1)]  # (offset in value, 1-based line, 1-based column)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        from bisect import bisect_right
+
+        i = max(bisect_right(self._anchors, (offset, 1 << 62, 0)) - 1, 0)
+        start, line, col = self._anchors[i]
+        return line, col + max(offset - start, 0)
+
+    def region(self, start: int, end: int) -> Region:
+        """The region of ``value[start:end]`` (one line: a span that crosses lines ends at the
+        end of its first)."""
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(end - 1, start))
+        if end_line != line:
+            return Region(line, col)
+        return Region(line, col, line, end_col + 1)
+
+
+def scalar_positions(lines: list[str], region: Region, value: str) -> ScalarPositions:
+    """Positions of the characters of a string scalar whose value node has ``region``, in a file
+    split into ``lines`` (``text.split("\\n")``)."""
+    first = region.line - 1
+    if not isinstance(value, str) or not 0 <= first < len(lines):
+        return ScalarPositions([(0, region.line, region.column)])
+    head = lines[first][region.column - 1:]
+    anchors: list[tuple[int, int, int]] = []
+    cursor = 0
+    if head[:1] in ("|", ">"):
+        indent = None
+        for n in range(first + 1, min(region.end_line, len(lines))):
+            text = lines[n].rstrip("\r")
+            if not text.strip():
+                continue
+            if indent is None:
+                indent = len(text) - len(text.lstrip(" "))
+            elif len(text) - len(text.lstrip(" ")) < indent:
+                break  # the next key: the node's region ends at the start of its line
+            cursor = _anchor(anchors, value, text[indent:], cursor, n + 1, indent + 1)
+        return ScalarPositions(anchors)
+    quoted = head[:1] in ("'", '"')
+    anchors.append((0, region.line, region.column + (1 if quoted else 0)))
+    cursor = len(head.split(head[:1], 2)[1]) if quoted and head.count(head[:1]) >= 2 else len(head)
+    for n in range(first + 1, min(region.end_line, len(lines))):
+        text = lines[n].rstrip("\r")
+        stripped = text.strip(" \t'\"")
+        if stripped:
+            cursor = _anchor(anchors, value, stripped, cursor, n + 1, text.index(stripped[0]) + 1)
+    return ScalarPositions(anchors)
+
+
+def _anchor(anchors: list, value: str, text: str, cursor: int, line: int, column: int) -> int:
+    at = value.find(text, cursor)
+    if at < 0:
+        text = text.rstrip()
+        at = value.find(text, cursor) if text else -1
+    if at < 0:
+        return cursor
+    anchors.append((at, line, column))
+    return at + len(text)
