@@ -160,15 +160,32 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     }
     text = reporters[fmt](report, out_opts)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from shiplint.core.fsutil import write_atomic
+
+        try:  # never through a symlink of the checked-out tree; atomically
+            write_atomic(output, text.encode("utf-8", "backslashreplace"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the report {output}: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        # bytes, so that a character the terminal's encoding lacks is escaped, not an error
+        out = sys.stdout
+        out.flush()
+        if hasattr(out, "buffer"):
+            out.buffer.write(text.encode(getattr(out, "encoding", None) or "utf-8", "backslashreplace"))
+        else:
+            out.write(text)
+        out.flush()
     if fmt != "text":
         for n in report.notifications:
-            click.echo(f"shiplint: {n.message}", err=True)
+            click.echo(f"shiplint: {shown(n.message)}", err=True)
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+def shown(message: str) -> str:
+    """A message for standard error: secrets masked, control characters escaped."""
+    from shiplint.core.redact import escape_controls, redact
+
+    return escape_controls(redact(str(message)))
 
 
 def _load_configuration(config_file, no_config, options, plugins) -> dict:
@@ -309,7 +326,7 @@ def main(argv=None) -> None:
         click.echo("shiplint: interrupted", err=True)
         sys.exit(EXIT_USAGE)
     except UsageError as exc:
-        click.echo(f"shiplint: error: {exc}", err=True)
+        click.echo(f"shiplint: error: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("shiplint: interrupted", err=True)
@@ -319,7 +336,7 @@ def main(argv=None) -> None:
     except Exception as exc:  # a bug: say so in one line (SHIPLINT_DEBUG=1 shows the traceback)
         if os.environ.get("SHIPLINT_DEBUG"):
             raise
-        click.echo(f"shiplint: internal error: {type(exc).__name__}: {exc} (please report it; "
+        click.echo(f"shiplint: internal error: {type(exc).__name__}: {shown(exc)} (please report it; "
                    "SHIPLINT_DEBUG=1 shows the traceback)", err=True)
         sys.exit(EXIT_USAGE)
     if isinstance(rv, int):
