@@ -278,7 +278,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
         return display_path(path, root) if root else path
 
     if trees is None:
-        trees = sandbox.render_trees(argv)
+        trees = sandbox.render_trees(argv, root or os.getcwd())
     with sandbox.Sandbox() as box:
         tmp = box.dir
         try:
@@ -327,7 +327,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
             message = f"{what} failed: {err[:500] or f'exit status {code}'}"
             if box.dropped:  # what the renderer may have missed
                 left = ", ".join(shown(p) for p in box.dropped[:3]) + (", …" if len(box.dropped) > 3 else "")
-                message += f" (not given to the renderer: {left}: links leaving the tree or special files)"
+                message += f" (left out of the copy the renderer saw, as links leaving the tree or special files: {left})"
             raise RenderError(message)
     return stdout.decode("utf-8", "replace")
 

@@ -348,9 +348,10 @@ def isolation() -> str:
             return ""
 
 
-def render_trees(argv: list[str]) -> list[str]:
+def render_trees(argv: list[str], root: str) -> list[str]:
     """The directories a renderer reads, from its command: each directory ``argv`` names and,
-    for a kustomization, the directories of the bases and components it includes."""
+    for a kustomization, the directories of the bases and components it includes (as the
+    kustomization reader finds them from ``root``, the scan's root)."""
     from shiplint.inputs.render.kustomize import KUSTOMIZATION_NAMES, load_tree
 
     out: list[str] = []
@@ -359,7 +360,7 @@ def render_trees(argv: list[str]) -> list[str]:
             continue
         out.append(arg)
         if any(os.path.isfile(os.path.join(arg, n)) for n in KUSTOMIZATION_NAMES):
-            node = load_tree(arg, arg)
+            node = load_tree(arg, root)
             if node is not None:
                 out.extend(os.path.dirname(n.file) for n in node.walk())
     return out
