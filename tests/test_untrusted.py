@@ -783,21 +783,17 @@ def test_chart_yaml_next_to_manifests_does_not_hide_them(tmp_path, chart):
     assert _privileged_findings(r, "pod.yaml") and any(f["path"] == "Dockerfile" for f in r.json())
 
 
-@pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a Component that nothing includes lists the file")
-def test_component_nothing_includes_does_not_hide_a_manifest(tmp_path):
+@pytest.mark.parametrize("kustomization", [
+    pytest.param("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [pod.yaml]\n",
+                 marks=pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a Component that nothing includes "
+                                         "lists the file"), id="component"),
+    pytest.param("configMapGenerator:\n  - name: c\n    files: [pod.yaml]\n",
+                 marks=pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a file used only as configMapGenerator "
+                                         "data is not linted as the manifest it is"), id="generator-data"),
+])
+def test_a_kustomization_listing_a_manifest_does_not_hide_it(tmp_path, kustomization):
     repo = _write(tmp_path / "repo", {
-        "k/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [pod.yaml]\n",
-        "k/pod.yaml": POD.format(name="app", image="nginx:1.27"),
-    })
-    r = ci("check", ".", "--format", "json", "--kustomize-bin", "no-such-kustomize", cwd=repo)
-    assert _privileged_findings(r, "k/pod.yaml")
-
-
-@pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a file used only as configMapGenerator data is not "
-                   "linted as the manifest it is")
-def test_generator_data_is_still_linted(tmp_path):
-    repo = _write(tmp_path / "repo", {
-        "k/kustomization.yaml": "configMapGenerator:\n  - name: c\n    files: [pod.yaml]\n",
+        "k/kustomization.yaml": kustomization,
         "k/pod.yaml": POD.format(name="app", image="nginx:1.27"),
     })
     r = ci("check", ".", "--format", "json", "--kustomize-bin", "no-such-kustomize", cwd=repo)
