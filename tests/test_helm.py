@@ -107,7 +107,7 @@ def test_text_output_shows_template_and_rendered_positions(repo, helm):
     r = run_shiplint("check", "charts/api", "--helm-bin", helm, "--format", "text", cwd=repo)
     line, _ = _line_of(repo / "charts/api/templates/deployment.yaml", '"{{ .Values.image.repository }}')
     assert f"charts/api/templates/deployment.yaml:{line}:16" in r.out
-    assert "↳ charts/api:" in r.out and "rendered by helm template" in r.out
+    assert "↳ ./charts/api:" in r.out and "rendered by helm template" in r.out
 
 
 def test_directory_scan_renders_chart_and_never_lints_templates_as_yaml(repo, helm):
@@ -202,7 +202,7 @@ def test_stdin_render_points_at_templates_with_rendered_position_related(repo, h
     rline, rcol = _line_of_text(rendered, '"ghcr.io/acme/api:1.3.0"')
     api = [x for x in _results(sarif) if x["ruleId"] == "KS101" and "'api'" in x["message"]["text"]][0]
     assert _loc(api) == ("charts/api/templates/deployment.yaml", line, col)
-    assert _loc(api, "relatedLocations") == ("<stdin>", rline, rcol)
+    assert _loc(api, "relatedLocations") == ("%3Cstdin%3E", rline, rcol)  # a URI: percent-encoded
     # text output shows both positions
     t = run_shiplint("check", "--stdin-filename", "render.yaml", "-", cwd=repo, stdin=rendered)
     assert f"charts/api/templates/deployment.yaml:{line}:{col}" in t.out

@@ -102,7 +102,7 @@ def _sections(output: str) -> dict[str, str]:
 
 
 def _finding_paths(text: str) -> set[str]:
-    return set(re.findall(r"^(\S+):\d+:\d+\s", text, flags=re.M))
+    return set(re.findall(r"^\./(\S+):\d+:\d+\s", text, flags=re.M))
 
 
 def test_try_repo_runs_all_three_hooks_and_fails_on_both_files(setup):

@@ -166,16 +166,26 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
         text = render_json(report, out_opts)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from shiplint.core.fsutil import write_atomic
+
+        try:  # never through a symlink of the checked-out tree; atomically
+            write_atomic(output, text.encode("utf-8", "backslashreplace"))
+        except OSError as exc:
+            raise UsageError(f"cannot write the report {output}: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        # bytes, so that a character the terminal's encoding lacks is escaped, not an error
+        out = sys.stdout
+        out.flush()
+        if hasattr(out, "buffer"):
+            out.buffer.write(text.encode(getattr(out, "encoding", None) or "utf-8", "backslashreplace"))
+        else:
+            out.write(text)
+        out.flush()
     for n in report.notifications:
         # the text report shows unreadable and unparsable files as findings; what it cannot
         # show (a rule or reporter that failed) goes to stderr in every format
         if fmt != "text" or n.kind == "internal-error":
-            click.echo(f"shiplint: {n.message}", err=True)
+            click.echo(f"shiplint: {shown(n.message)}", err=True)
     if report.internal_errors:
         return EXIT_USAGE
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
@@ -185,6 +195,13 @@ def _internal_error(report, message: str) -> None:
     from shiplint.engine import Notification
 
     report.notifications.append(Notification(message, "error", kind="internal-error"))
+
+
+def shown(message: str) -> str:
+    """A message for standard error: secrets masked, control characters escaped."""
+    from shiplint.core.redact import escape_controls, redact
+
+    return escape_controls(redact(str(message)))
 
 
 def _load_configuration(config_file, no_config, options, plugins) -> dict:
@@ -325,7 +342,7 @@ def main(argv=None) -> None:
         click.echo("shiplint: interrupted", err=True)
         sys.exit(EXIT_USAGE)
     except UsageError as exc:
-        click.echo(f"shiplint: error: {exc}", err=True)
+        click.echo(f"shiplint: error: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("shiplint: interrupted", err=True)
@@ -335,7 +352,7 @@ def main(argv=None) -> None:
     except Exception as exc:  # a bug: say so in one line (SHIPLINT_DEBUG=1 shows the traceback)
         if os.environ.get("SHIPLINT_DEBUG"):
             raise
-        click.echo(f"shiplint: internal error: {type(exc).__name__}: {exc} (please report it; "
+        click.echo(f"shiplint: internal error: {type(exc).__name__}: {shown(exc)} (please report it; "
                    "SHIPLINT_DEBUG=1 shows the traceback)", err=True)
         sys.exit(EXIT_USAGE)
     if isinstance(rv, int):

@@ -53,3 +53,57 @@ def is_inside(path: str, tops) -> bool:
         if real == t or real.startswith(t.rstrip(os.sep) + os.sep):
             return True
     return False
+class RefusedPath(OSError):
+    """An output path that would be written through a symbolic link, or is not a regular file."""
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` without ever writing through a link a repository committed.
+
+    An existing ``path`` must be a regular file (it is opened with ``O_NOFOLLOW``: a symlink is
+    refused, not followed), and no directory between the working directory and ``path`` may
+    be a symlink (those come from the checked-out tree; the directories above the working
+    directory do not).  The data goes to a new temporary file in the same directory, which is
+    then renamed over ``path``: readers see the old report or the new one, never a part, and
+    the rename replaces a name, it follows nothing.  Raises :class:`RefusedPath` or the
+    ``OSError`` of the write."""
+    import tempfile
+
+    path = os.path.abspath(path)
+    directory, name = os.path.split(path)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        if os.path.islink(path):
+            raise RefusedPath("is a symbolic link; not written through it") from None
+        raise exc
+    else:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise RefusedPath("is not a regular file; not written")
+        finally:
+            os.close(fd)
+    cwd = os.getcwd()
+    if directory != cwd and directory.startswith(cwd.rstrip(os.sep) + os.sep):
+        current = cwd
+        for part in os.path.relpath(directory, cwd).split(os.sep):
+            current = os.path.join(current, part)
+            if os.path.islink(current):
+                raise RefusedPath(f"{os.path.relpath(current, cwd)} is a symbolic link; not written through it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

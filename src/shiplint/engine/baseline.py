@@ -27,21 +27,27 @@ from collections import Counter
 
 from shiplint.core.paths import display_path
 from shiplint.core.errors import UsageError
+from shiplint.core.redact import escape_path, redact
 
 FORMAT_KEY = "shiplint-baseline"
 FORMAT_VERSION = 1
 _NUMBER = re.compile(r"\d+")
+#: A baseline is a list of keys: far below this, and a ``/dev/zero`` there is not read forever.
+MAX_BASELINE_SIZE = 64 << 20
 
 
 def normalise_message(message: str) -> str:
-    return _NUMBER.sub("N", " ".join(message.split()))
+    """A message without its numbers and secrets (masked before the numbers go, so that no
+    part of a key survives)."""
+    return _NUMBER.sub("N", " ".join(redact(message).split()))
 
 
 def finding_key(f, root: str, base_dir: str) -> tuple[str, str, str, str]:
-    """``(rule, path, "subject" | "message", value)``: the line-independent identity."""
-    path = display_path(os.path.join(root, f.path), base_dir) if f.path else ""
+    """``(rule, path, "subject" | "message", value)``: the line-independent identity, as the
+    baseline file records it (secrets masked, undecodable bytes of file names escaped)."""
+    path = escape_path(display_path(os.path.join(root, f.path), base_dir)) if f.path else ""
     if f.subject:
-        return (f.code, path, "subject", f.subject)
+        return (f.code, path, "subject", redact(f.subject))
     return (f.code, path, "message", normalise_message(f.message))
 
 
@@ -61,10 +67,11 @@ def render(findings, root: str, baseline_path: str) -> str:
 
 def write_baseline(findings, root: str, path: str) -> int:
     """Write the baseline of the active ``findings``; returns how many it records."""
+    from shiplint.core.fsutil import write_atomic
+
     text = render(findings, root, path)
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_atomic(path, text.encode("utf-8", "backslashreplace"))
     except OSError as exc:
         raise UsageError(f"cannot write the baseline {path}: {exc.strerror or exc}") from None
     return sum(1 for f in findings if not f.suppressed)
@@ -78,12 +85,16 @@ def _shown(path: str) -> str:
 
 
 def load_baseline(path: str) -> Counter:
+    from shiplint.core.fsutil import FileTooLarge, read_regular
+
     shown = _shown(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = read_regular(path, MAX_BASELINE_SIZE).decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{shown}: baseline not found (create it with --write-baseline {shown})") from None
+    except FileTooLarge as exc:
+        raise UsageError(f"{shown}: cannot read the baseline: {exc.size} bytes, over the "
+                         f"{MAX_BASELINE_SIZE}-byte limit") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{shown}: cannot read the baseline: {getattr(exc, 'strerror', None) or exc}") from None
     try:
@@ -100,7 +111,7 @@ def load_baseline(path: str) -> Counter:
         count = e.get("count", 1) if isinstance(e, dict) else 1
         if not ok or not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise UsageError(f"{shown}: invalid baseline entry {i + 1}: expected rule, path, subject or message, and an optional count")
-        value = e[field] if field == "subject" else normalise_message(e[field])
+        value = redact(e[field]) if field == "subject" else normalise_message(e[field])
         out[(e["rule"], e["path"], field, value)] += count
     return out
 

@@ -28,6 +28,15 @@ finding.  A finding points at the failing node: a scalar's value, a mapping's or
 (``labels:`` when ``team`` is missing from it, ``metadata:`` when ``labels`` is missing).  At
 the target's root it points at the object's name (``Resource.anchor``) or container name.
 
+Policies come from the trusted configuration, the resources they check from the repository
+scanned: a ``pattern`` (or ``patternProperties``) is a backtracking regular expression that a
+crafted value can make run for hours.  So each evaluation of a policy on one subject has a time
+budget (:data:`EVALUATION_BUDGET`, :mod:`shiplint.core.timebudget`); when it runs out the subject
+fails the policy, with a message that says so (a gate fails closed).  A policy that ran out
+:data:`MAX_EXPIRED` times gets :data:`EXHAUSTED_BUDGET` per subject for the rest of the run
+(ample for an ordinary value, which takes microseconds): a repository full of crafted values
+costs seconds, not hours.
+
 jsonschema is imported here only, and this module only when policies are configured: a run
 without policies never imports it.
 """
@@ -50,6 +59,14 @@ ALL_ROLES = ("init", "regular", "ephemeral")
 SUFFIXES = (".yaml", ".yml")
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+#: Seconds one policy may take on one subject (a resource, pod spec or container).
+EVALUATION_BUDGET = 0.5
+#: Budgets a policy may exhaust before it gets only :data:`EXHAUSTED_BUDGET` per subject.
+MAX_EXPIRED = 5
+EXHAUSTED_BUDGET = 0.02
+#: Policy files are a few kilobytes; a FIFO or ``/dev/zero`` in their place is refused.
+MAX_POLICY_SIZE = 16 << 20
+_NOT_EVALUATED = " (not evaluated: the policy ran out of its time budget on this object)"
 
 
 @dataclass
@@ -150,12 +167,12 @@ class _Loader:
 
     def load_file(self, path: str) -> list[PolicyRule]:
         from shiplint.core.errors import ParseError
+        from shiplint.core.fsutil import read_regular
         from shiplint.sources.yamlsrc import YMap, parse_yaml_stream
 
         where = _display(path)
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
+            raw = read_regular(path, MAX_POLICY_SIZE)
         except OSError as exc:
             raise UsageError(f"{where}: cannot read policy file: {exc.strerror or exc}") from None
         try:
@@ -392,6 +409,12 @@ def _merge(rules: dict[str, Rule], dirs) -> dict[str, Rule]:
 
 def make_check(validator, target: str, kinds: frozenset, roles: tuple, message: str):
     """The check function of one policy (engine target ``resource``)."""
+    from shiplint.core.timebudget import Expired, run_within
+
+    expired = [0]
+
+    def failing_paths(instance) -> dict[tuple, None]:
+        return {tuple(err.absolute_path): None for err in validator.iter_errors(instance)}
 
     def check(resource, ctx):
         if kinds and resource.kind not in kinds:
@@ -409,9 +432,13 @@ def make_check(validator, target: str, kinds: frozenset, roles: tuple, message: 
             else:
                 subjects = [(c.data, tuple(c.path), c) for c in pod.containers(roles)]
         for instance, prefix, container in subjects:
-            failing: dict[tuple, None] = {}
-            for err in validator.iter_errors(instance):
-                failing.setdefault(tuple(err.absolute_path), None)
+            budget = EVALUATION_BUDGET if expired[0] < MAX_EXPIRED else EXHAUSTED_BUDGET
+            try:
+                failing = run_within(budget, failing_paths, instance)
+            except Expired:
+                expired[0] += 1
+                yield _hit(resource, container, prefix, (), message + _NOT_EVALUATED)
+                continue
             hits = []
             for rel in failing:
                 hits.append(_hit(resource, container, prefix, rel, message))

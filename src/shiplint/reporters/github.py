@@ -3,15 +3,21 @@
 Printed in a workflow step, each line becomes an annotation on the pull request's diff, without
 uploading SARIF.  Escaping follows GitHub's workflow-command rules: in the message, ``%``, CR and
 LF become ``%25``, ``%0D`` and ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and
-``%2C`` (they delimit properties).  Suppressed findings are not printed: they do not fail the run.
+``%2C`` (they delimit properties).  Other control characters and undecodable bytes of file names
+are written as visible escapes (``\x1b``), and secrets are masked.  Every line starts with
+``::error``, ``::warning`` or ``::notice``: nothing from the repository can start one.
+Suppressed findings are not printed: they do not fail the run.
 """
 
 from __future__ import annotations
+
+from shiplint.core.redact import escape_controls, redact_report
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
+    text = escape_controls(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -34,5 +40,5 @@ def annotation(f) -> str:
 
 
 def render(report, options: dict) -> str:
-    lines = [annotation(f) for f in report.active()]
+    lines = [annotation(f) for f in redact_report(report).active()]
     return "".join(line + "\n" for line in lines)

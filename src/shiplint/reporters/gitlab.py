@@ -16,6 +16,8 @@ import hashlib
 import json
 import re
 
+from shiplint.core.redact import escape_path, escape_surrogates, redact_report
+
 SEVERITIES = {"error": "critical", "warning": "major", "note": "minor"}
 _HEX = re.compile(r"[0-9a-f]+\Z")
 
@@ -31,8 +33,8 @@ _CATEGORIES = (
 
 
 def _text(value: str) -> str:
-    """Text GitLab can store: lone surrogates (undecodable file names) become U+FFFD."""
-    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
+    """Text GitLab can store: undecodable bytes of file names escaped (``\\xff``)."""
+    return escape_surrogates(value)
 
 
 def _fingerprint(f, used: set[str]) -> str:
@@ -75,7 +77,7 @@ def issue(f, rule, used: set[str]) -> dict:
         "fingerprint": _fingerprint(f, used),
         "severity": SEVERITIES.get(f.level, "major"),
         "location": {
-            "path": _text(f.path or "."),
+            "path": escape_path(f.path or "."),
             "lines": {"begin": max(1, r.line), "end": max(1, r.end_line or r.line)},
         },
         "categories": _categories(rule),
@@ -88,7 +90,7 @@ def issue(f, rule, used: set[str]) -> dict:
 
 def build(report, options: dict) -> list[dict]:
     used: set[str] = set()
-    return [issue(f, report.rules.get(f.code), used) for f in report.active()]
+    return [issue(f, report.rules.get(f.code), used) for f in redact_report(report).active()]
 
 
 def render(report, options: dict) -> str:

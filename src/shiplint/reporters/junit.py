@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from shiplint.core.redact import escape_surrogates, redact_report
+
 # Characters XML 1.0 cannot carry at all (even escaped), and lone surrogates.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _clean(text) -> str:
-    return _INVALID_XML.sub("\ufffd", str(text))
+    """Text XML can carry: undecodable bytes of file names escaped (``\\xff``), other
+    characters XML cannot hold replaced by U+FFFD."""
+    return _INVALID_XML.sub("\ufffd", escape_surrogates(str(text)))
 
 
 def _where(f) -> str:
@@ -36,6 +40,7 @@ def _details(f, rule) -> str:
 
 
 def build(report, options: dict) -> ET.Element:
+    report = redact_report(report)
     root = ET.Element("testsuites", name="shiplint")
     suites: dict[str, ET.Element] = {}
     counts: dict[str, list[int]] = {}  # suite → [tests, failures, skipped]

@@ -14,6 +14,7 @@ import sarif_om as om
 
 from shiplint import __version__
 from shiplint.core.findings import Finding, Location
+from shiplint.core.redact import escape_surrogates, redact_report, uri_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -44,7 +45,7 @@ def _region(r) -> om.Region:
 
 def _physical(path: str, region) -> om.PhysicalLocation:
     return om.PhysicalLocation(
-        artifact_location=om.ArtifactLocation(uri=path, uri_base_id=SRCROOT),
+        artifact_location=om.ArtifactLocation(uri=uri_path(path), uri_base_id=SRCROOT),
         region=_region(region),
     )
 
@@ -76,7 +77,7 @@ def _descriptor(rule) -> om.ReportingDescriptor:
 
 def _result(f: Finding, index: dict[str, int]) -> om.Result:
     result = om.Result(
-        message=om.Message(text=f.message),
+        message=om.Message(text=escape_surrogates(f.message)),
         rule_id=f.code,
         rule_index=index.get(f.code, -1),
         level=f.level,
@@ -87,23 +88,25 @@ def _result(f: Finding, index: dict[str, int]) -> om.Result:
     if f.related:
         result.related_locations = [
             om.Location(id=i, physical_location=_physical(loc.path, loc.region),
-                        message=om.Message(text=loc.message) if loc.message else None)
+                        message=om.Message(text=escape_surrogates(loc.message)) if loc.message else None)
             for i, loc in enumerate(f.related)
         ]
     if f.suppressed:
-        result.suppressions = [om.Suppression(kind="inSource", justification=f.justification or None)]
+        result.suppressions = [om.Suppression(kind="inSource",
+                                              justification=escape_surrogates(f.justification) or None)]
     if f.properties:
         result.properties = dict(f.properties)
     return result
 
 
 def build(report, options: dict) -> dict:
+    report = redact_report(report)
     used = sorted({f.code for f in report.findings})
     rules = [report.rules[c] for c in sorted(set(report.rules) | set(used)) if c in report.rules]
     index = {r.code: i for i, r in enumerate(rules)}
     notifications = [
         om.Notification(
-            message=om.Message(text=n.message),
+            message=om.Message(text=escape_surrogates(n.message)),
             level=n.level,
             locations=[om.Location(physical_location=_physical(n.path, n.region))] if n.path and n.region else None,
         )

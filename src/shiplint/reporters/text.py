@@ -1,6 +1,14 @@
-"""Human output: findings grouped by file, coloured on a terminal, with a summary line."""
+"""Human output: findings grouped by file, coloured on a terminal, with a summary line.
+
+Names, paths and messages come from the scanned repository: control characters in them are
+escaped, and no line starts with a file name (a name such as ``::error::…`` would be a
+workflow command for a CI runner, ``import …`` a line of code in a ``.pth`` file), so paths
+are written ``./path`` (or ``../path``).
+"""
 
 from __future__ import annotations
+
+from shiplint.core.redact import escape_controls, escape_path, redact_report
 
 COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -13,6 +21,7 @@ def render(report, options: dict) -> str:
     def paint(text, code):
         return f"{code}{text}{RESET}" if color else text
 
+    report = redact_report(report)
     lines: list[str] = []
     current = None
     for f in report.active():
@@ -21,12 +30,12 @@ def render(report, options: dict) -> str:
                 lines.append("")
             current = f.path
         r = f.region
-        where = paint(f"{f.path}:{r.line}:{r.column}", BOLD)
+        where = paint(f"{shown_path(f.path)}:{r.line}:{r.column}", BOLD)
         level = paint(f"{f.level:<7}", COLORS.get(f.level, ""))
-        lines.append(f"{where}  {level}  {f.code} {f.name}  {f.message}")
+        lines.append(f"{where}  {level}  {f.code} {f.name}  {escape_controls(f.message)}")
         for loc in f.related:
-            note = f" ({loc.message})" if loc.message else ""
-            lines.append(paint(f"    ↳ {loc.path}:{loc.region.line}:{loc.region.column}{note}", DIM))
+            note = f" ({escape_controls(loc.message)})" if loc.message else ""
+            lines.append(paint(f"    ↳ {shown_path(loc.path)}:{loc.region.line}:{loc.region.column}{note}", DIM))
     if not quiet:
         counts = report.counts()
         total = sum(counts.values())
@@ -44,3 +53,12 @@ def render(report, options: dict) -> str:
             lines.append("")
         lines.append(summary + ".")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def shown_path(path: str) -> str:
+    """A path as it may start a line: escaped, and behind ``./`` unless shiplint wrote its
+    beginning (``../`` of a file outside the working directory, ``<stdin>``)."""
+    shown = escape_path(path)
+    if not shown or shown.startswith("../") or shown == "<stdin>":
+        return shown
+    return "./" + shown

@@ -21,16 +21,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import tempfile
+import signal
 
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template
+from shiplint.inputs.render.sandbox import RENDER_TIMEOUT
 
-#: Seconds a ``helm template`` may take.
-RENDER_TIMEOUT = 120
 DEFAULT_RELEASE = "release-name"
 LABEL = "helm template"
 
@@ -255,72 +253,72 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
 # -- rendering ----------------------------------------------------------------------------------
 
 
-def _tool_env(tmp: str) -> dict:
-    """The environment of helm/kustomize: the user's, with every home and plugin directory
-    moved into ``tmp`` (nothing read from or written to the user's helm setup, no plugins)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUSTOMIZE_", "KUBECONFIG"))}
-    for sub in ("cache", "config", "data", "plugins", "home"):
-        os.makedirs(os.path.join(tmp, sub), exist_ok=True)
-    env.update(
-        HOME=os.path.join(tmp, "home"),
-        XDG_CACHE_HOME=os.path.join(tmp, "cache"),
-        XDG_CONFIG_HOME=os.path.join(tmp, "config"),
-        XDG_DATA_HOME=os.path.join(tmp, "data"),
-        HELM_CACHE_HOME=os.path.join(tmp, "cache"),
-        HELM_CONFIG_HOME=os.path.join(tmp, "config"),
-        HELM_DATA_HOME=os.path.join(tmp, "data"),
-        HELM_PLUGINS=os.path.join(tmp, "plugins"),
-        HELM_REGISTRY_CONFIG=os.path.join(tmp, "config", "registry.json"),
-        HELM_REPOSITORY_CONFIG=os.path.join(tmp, "config", "repositories.yaml"),
-        HELM_REPOSITORY_CACHE=os.path.join(tmp, "cache", "repository"),
-        KUSTOMIZE_PLUGIN_HOME=os.path.join(tmp, "plugins"),
-        KUBECONFIG=os.path.join(tmp, "no-kubeconfig"),
-    )
-    # no network — a render never needs one (dependencies are vendored, remote
-    # kustomize resources are refused first); any attempt goes to a closed local port
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        env[var] = _NO_NETWORK_PROXY
-    for var in ("NO_PROXY", "no_proxy"):
-        env.pop(var, None)
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    return env
-
-
-#: A proxy on a port nothing listens on (the discard port of the loopback address).
-_NO_NETWORK_PROXY = "http://127.0.0.1:9"
-
-
-def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None) -> str:
-    """Run a renderer in a scratch directory; its standard output, or :class:`RenderError`
-    (whose message names paths relative to ``root``, never the scratch directory).  The output
-    goes to a file first: a render larger than ``limit`` bytes (``max-file-size``) is refused
+def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None,
+             trees: list[str] | None = None) -> str:
+    """Run a renderer in a sandbox (:mod:`shiplint.inputs.render.sandbox`): on a private copy of
+    ``trees`` (the directories it reads: a chart, a kustomization and its bases; by default the
+    directories ``argv`` names, with the bases of a kustomization among them), offline, bounded,
+    with nothing left running.  Returns its standard output, or raises :class:`RenderError`
+    (whose message names paths relative to ``root``, never the sandbox).  The output goes to a
+    file first: a render larger than ``limit`` bytes (``max-file-size``) is stopped and refused
     without being read into memory (a ``range`` over a huge list)."""
-    with tempfile.TemporaryDirectory(prefix="shiplint-render-") as tmp:
+    from shiplint.inputs.render import sandbox
+
+    def shown(path: str) -> str:
+        return display_path(path, root) if root else path
+
+    if trees is None:
+        trees = sandbox.render_trees(argv, root or os.getcwd())
+    with sandbox.Sandbox() as box:
+        tmp = box.dir
+        try:
+            box.copy(trees)
+            if box.refused:
+                raise sandbox.SandboxError(f"{shown(box.refused[0])} is a symbolic link to a directory "
+                                           "outside the tree")
+            args = argv[:1] + [box.argument(a, trees) for a in argv[1:]]
+        except sandbox.SandboxError as exc:
+            raise RenderError(f"{what} not run: {exc}") from None
+        except OSError as exc:
+            raise RenderError(f"{what} not run: cannot copy the tree: {exc.strerror or exc}") from None
         out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
         try:
             with open(out_path, "wb") as out, open(err_path, "wb") as errf:
-                proc = subprocess.run(argv, cwd=tmp, env=_tool_env(tmp), stdin=subprocess.DEVNULL,
-                                      stdout=out, stderr=errf, timeout=RENDER_TIMEOUT)
-        except subprocess.TimeoutExpired:
+                code = sandbox.run(args, tmp, sandbox.tool_env(tmp, argv[0]), out, errf, timeout=RENDER_TIMEOUT,
+                                   file_size=limit + 1 if limit is not None else None)
+        except sandbox.Timeout:
             raise RenderError(f"{what} did not finish within {RENDER_TIMEOUT} s") from None
         except OSError as exc:
             raise RenderError(f"{what} could not be run: {exc.strerror or exc}") from None
         with open(err_path, "rb") as fh:
             stderr = fh.read(65536)
         size = os.path.getsize(out_path)
-        if proc.returncode == 0 and limit is not None and size > limit:
-            raise RenderError(f"{what} produced {size} bytes, over the {limit}-byte limit (max-file-size); not read")
-        if proc.returncode == 0:
+        if limit is not None and size > limit:
+            raise RenderError(f"{what} output is over the {limit}-byte limit (max-file-size); not read")
+        if code == 0:
             with open(out_path, "rb") as fh:
                 stdout = fh.read()
-    if proc.returncode != 0:
-        err = stderr.decode("utf-8", "replace").strip()
-        err = re.sub(r"\s+", " ", err.replace(tmp, "<tmp>"))
-        err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
-        if root:
-            err = err.replace(root.rstrip(os.sep) + os.sep, "")
-            err = _relative_paths(err, root)  # no absolute path of this machine
-        raise RenderError(f"{what} failed: {err[:500] or f'exit status {proc.returncode}'}")
+        else:
+            err = stderr.decode("utf-8", "replace").strip()
+            if code == 127 and err.startswith(sandbox.EXEC_FAILED):
+                raise RenderError(f"{what} could not be run: {err[len(sandbox.EXEC_FAILED):].strip()}")
+            if "out of memory" in err or "cannot allocate memory" in err.lower():
+                raise RenderError(f"{what} ran out of memory (limit: {sandbox.MEMORY_LIMIT >> 20} MiB of address space)")
+            if code == 128 + getattr(signal, "SIGXCPU", 24):
+                raise RenderError(f"{what} used more than {RENDER_TIMEOUT} s of CPU time")
+            err = box.unmap(err)
+            for t in {tmp, os.path.realpath(tmp)}:
+                err = err.replace(t, "<tmp>")
+            err = re.sub(r"\s+", " ", err)
+            err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
+            if root:
+                err = err.replace(root.rstrip(os.sep) + os.sep, "")
+                err = _relative_paths(err, root)  # no absolute path of this machine
+            message = f"{what} failed: {err[:500] or f'exit status {code}'}"
+            if box.dropped:  # what the renderer may have missed
+                left = ", ".join(shown(p) for p in box.dropped[:3]) + (", …" if len(box.dropped) > 3 else "")
+                message += f" (left out of the copy the renderer saw, as links leaving the tree or special files: {left})"
+            raise RenderError(message)
     return stdout.decode("utf-8", "replace")
 
 
