@@ -337,8 +337,7 @@ def render_input(node: KNode, inp: Input, options, root: str):
     kdir = os.path.dirname(inp.abspath)
     kdisp = display_path(kdir, root)
     try:
-        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", root, options.max_file_size,
-                        trees=sorted({os.path.dirname(n.file) for n in node.walk()}))
+        text = run_tool(argv + [kdir], f"kustomize build {kdisp}", root, options.max_file_size)
     except RenderError as exc:
         return RenderFailed(str(exc), inp.display)
     return Rendered(f"{kdisp} ({LABEL})", text, kdisp, LABEL, Location(inp.display, Region(1, 1)), locate,
