@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from shiplint.core.findings import Hit
 from shiplint.model.k8s.apischema import MISSING, UNKNOWN, format_version, target_version, verdicts
-from shiplint.sources.yamlsrc import locate
 
 
 def run_verdicts(index, ctx):
@@ -31,6 +30,8 @@ def path_text(data, path: tuple) -> str:
 def region_of(resource, problem):
     """The offending key (unknown field), the value (wrong type, invalid value), the mapping
     that lacks a field (missing field; the object itself at the top level)."""
+    from shiplint.sources.yamlsrc import locate  # only when there is a finding to place
+
     data = resource.data
     if problem.kind == UNKNOWN:
         return locate(data, problem.path + (problem.key,)).key_region or resource.anchor

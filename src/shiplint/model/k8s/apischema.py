@@ -611,6 +611,8 @@ def target_version(options) -> tuple[int, int]:
 
 def verdicts(index, target: tuple[int, int]) -> list[Verdict]:
     """Every scanned object, validated once per run (the rules KV101–KV105 share the result)."""
+    if not len(index):
+        return []  # a Dockerfile-only run reads no schema
     builtins = builtin_schemas(schema_version_for(target)) if schema_root() else None
     custom = CustomSchemas(crd_schemas(index), builtins)
     out = []
