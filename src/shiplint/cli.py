@@ -63,6 +63,8 @@ def cli() -> None:
 @click.option("--release-name", default=None, help="Release name for helm template (default: release-name).")
 @click.option("--namespace", default=None, help="Namespace for helm template.")
 @click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
+@click.option("--kubernetes-version", metavar="X.Y",
+              help="Kubernetes version the KV rules check against (default: the newest bundled schemas).")
 # configuration, suppressions and baselines
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (default: .shiplint.yaml or pyproject.toml [tool.shiplint], "
@@ -88,7 +90,7 @@ def cli() -> None:
               help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
-          config_file, no_config, strict, baseline_file, write_baseline_file,
+          kubernetes_version, config_file, no_config, strict, baseline_file, write_baseline_file,
           sarif_category, progress, policy_dirs, jobs, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from shiplint.engine import Engine, Options
@@ -107,6 +109,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         release_name=release_name,
         namespace=namespace,
         kustomize_bin=kustomize_bin,
+        kubernetes_version=_kubernetes_version(kubernetes_version),
         policy_dirs=list(policy_dirs),  # declarative policies
     )
     from shiplint.engine import default_jobs
@@ -189,6 +192,18 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     if report.internal_errors:
         return EXIT_USAGE
     return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+def _kubernetes_version(text):
+    if text is None:
+        return None
+    from shiplint.model.k8s.apischema import parse_version
+
+    try:
+        parse_version(text)
+    except ValueError as exc:
+        raise UsageError(f"--kubernetes-version: {exc}") from None
+    return text
 
 
 def _internal_error(report, message: str) -> None:

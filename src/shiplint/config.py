@@ -410,6 +410,8 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
         options.exclude = _globs(data["exclude"])
     if "strict" in data:
         options.strict = bool(data["strict"])
+    if "kubernetes-version" in data and not options.kubernetes_version:  # the command line wins
+        options.kubernetes_version = str(data["kubernetes-version"])
     if "max-file-size" in data:
         try:
             options.max_file_size = parse_size(data["max-file-size"])

@@ -119,12 +119,20 @@ class ResourceIndex:
         self._templates = None
         self._autoscalers = None
         self._pdbs = None
+        self._memo: dict = {}
 
     def __iter__(self):
         return iter(self.resources)
 
     def __len__(self) -> int:
         return len(self.resources)
+
+    def cached(self, key, build):
+        """``build()`` once per index: a result several project rules share (schema validation
+        feeds KV101–KV105), computed by whichever asks first."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def of_kind(self, *kinds: str):
         for kind in kinds:
