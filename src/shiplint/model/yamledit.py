@@ -21,6 +21,8 @@ from shiplint.core.findings import Edit, Region
 from shiplint.sources.yamlsrc import YMap, YSeq
 
 _SHARED = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},]+|<<\s*:", re.M)
+#: Quoted scalars and comments, blanked before looking for anchors (a ``*`` in a cron schedule).
+_QUOTED_OR_COMMENT = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|(?:^|\s)#[^\n]*""", re.M)
 
 
 class YamlText:
@@ -32,7 +34,7 @@ class YamlText:
         self.top = top
         r = top.region
         segment = "\n".join(self.lines[r.line - 1:r.end_line])
-        self.shared = bool(_SHARED.search(segment))
+        self.shared = bool(_SHARED.search(_QUOTED_OR_COMMENT.sub(" ", segment)))
         self.step, self.seq_indent = self._style(top)
 
     def line(self, n: int) -> str:
