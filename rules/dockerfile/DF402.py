@@ -11,11 +11,12 @@ then lives outside the layer.  Only stages whose layers ship are checked (a buil
 through ``COPY --from`` is discarded).
 """
 
-from shiplint.core.findings import Hit
+from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import cleans_yum, is_dry_run, package_operations, removes_apt_lists, rm_targets
 
 from shiplint.model.dockerfile import all_commands, covered_by_mount, runs, shipped_stages, stage_env
+from shiplint.rules.dockerfile._fix import action_word, append_to_run, insert_after
 
 _RPM = ("yum", "dnf", "microdnf", "tdnf")
 _PIP_CACHES = ("/root/.cache/pip", "/root/.cache")
@@ -82,4 +83,20 @@ def check(dockerfile, ctx):
                         f"'{op.manager} {op.action}': {problem}",
                         where[id(op.command)].command_region(op.command),
                         subject=f"RUN:{op.manager}-{op.action}:{','.join(op.packages)[:80]}",
+                        fix=_fix(inst, where[id(op.command)], op),
                     )
+
+
+def _fix(inst, script, op):
+    """A flag after the action for apk and pip; a cleaning command at the end of the RUN for
+    apt and the rpm managers (there is no flag that keeps their caches out)."""
+    if op.manager in ("apk", "pip"):
+        flag = " --no-cache" if op.manager == "apk" else " --no-cache-dir"
+        word = action_word(script, op)
+        return Fix(f"add{flag}", [insert_after(script.word_region(word), flag)]) if word else None
+    if op.manager in ("apt-get", "apt", "aptitude"):
+        command = " && rm -rf /var/lib/apt/lists/*"
+    else:
+        command = f" && {op.manager} clean all"
+    edit = append_to_run(inst, command)
+    return Fix(f"end the RUN with '{command[4:]}'", [edit]) if edit else None

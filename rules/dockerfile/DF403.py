@@ -2,11 +2,12 @@
 
 import re
 
-from shiplint.core.findings import Hit
+from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import is_dry_run, package_operations
 
 from shiplint.model.dockerfile import all_commands, chain, run_scripts, shipped_stages
+from shiplint.rules.dockerfile._fix import action_word, insert_after
 
 _CONF_OFF = re.compile(r"""Install-Recommends\s*(?:=|\s)\s*\\?["']?(?:0|false|no)\b""", re.I)
 
@@ -43,4 +44,12 @@ def check(dockerfile, ctx):
                         "--no-install-recommends",
                         where[id(op.command)].command_region(op.command),
                         subject=f"RUN:{op.manager}-install:{','.join(op.packages)[:80]}",
+                        fix=_fix(where[id(op.command)], op),
                     )
+
+
+def _fix(script, op):
+    word = action_word(script, op)
+    if word is None:
+        return None
+    return Fix("add --no-install-recommends", [insert_after(script.word_region(word), " --no-install-recommends")])

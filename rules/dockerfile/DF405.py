@@ -2,11 +2,15 @@
 
 import re
 
-from shiplint.core.findings import Hit
+from shiplint.core.findings import Edit, Fix, Hit
 from shiplint.registry.rule import rule
 
 from shiplint.model.dockerfile import instructions
+from shiplint.rules.dockerfile._fix import same_case, written
 
+#: Flags ADD and COPY share; an ADD with another flag (--checksum, --keep-git-dir, --unpack) is
+#: not rewritten.
+_COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
 _ARCHIVE = re.compile(r".*\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz4|tar\.lzma|tlz)$", re.I)
 
 
@@ -32,4 +36,14 @@ def check(dockerfile, ctx):
             "instruction does; use COPY",
             inst.keyword_region,
             subject=f"ADD:{' '.join(a.value for a in sources)[:120]}",
+            fix=_fix(dockerfile, inst),
         )
+
+
+def _fix(dockerfile, inst):
+    if any(f.name not in _COPY_FLAGS for f in inst.flags):
+        return None
+    word = written(dockerfile, inst.keyword_region)
+    if word.upper() != "ADD":
+        return None
+    return Fix("replace ADD with COPY", [Edit(inst.keyword_region, same_case(word, "COPY"))])

@@ -7,6 +7,7 @@ skipped: these fields do not apply there."""
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
+from shiplint.rules.kubernetes._fix import setting_fix
 
 
 def _int(value):
@@ -32,12 +33,16 @@ def check(resource, ctx):
         nonroot, nr_path = c.effective("runAsNonRoot")
         if nonroot is True or (_int(uid) or 0) > 0:
             continue
+        # the kubelet then refuses to start a container whose image runs as root: unsafe
+        fix = setting_fix(resource, ctx, c.data, ("securityContext", "runAsNonRoot"), "true",
+                          f"set securityContext.runAsNonRoot: true on container '{c.name}'")
         if nonroot is False:
             yield Hit(
                 f"container '{c.name}' sets runAsNonRoot: false and no non-zero runAsUser: "
                 "it runs as the image's user, often root",
                 resource.region_at(nr_path),
                 subject=subject,
+                fix=fix,
             )
             continue
         yield Hit(
@@ -45,4 +50,5 @@ def check(resource, ctx):
             "runAsNonRoot: true (or a non-zero runAsUser)",
             c.missing_region(("securityContext", "runAsNonRoot")),
             subject=subject,
+            fix=fix,
         )

@@ -9,4 +9,5 @@ def check(resource, ctx):
     return require_security_setting(
         resource, "readOnlyRootFilesystem", True,
         "an intruder can modify binaries and drop tools; mount an emptyDir where the app needs to write",
+        ctx,
     )

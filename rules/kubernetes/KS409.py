@@ -6,6 +6,7 @@ looked up; set the field on the pod (it is explicit and wins over the ServiceAcc
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
+from shiplint.rules.kubernetes._fix import setting_fix
 
 
 @rule
@@ -27,4 +28,6 @@ def check(resource, ctx):
         "it may not need",
         where,
         subject=f"{pod.subject}.automountServiceAccountToken",
+        fix=setting_fix(resource, ctx, pod.spec, ("automountServiceAccountToken",), "false",
+                        "set automountServiceAccountToken: false in the pod spec"),
     )

@@ -6,6 +6,7 @@ Kubernetes 1.27 and later ignore them."""
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
+from shiplint.rules.kubernetes._fix import setting_fix
 
 GOOD = {"RuntimeDefault", "Localhost"}
 
@@ -26,9 +27,14 @@ def check(resource, ctx):
         else:
             where = c.missing_region(("securityContext", "seccompProfile", "type"))
             why = "runs without a seccomp profile (Unconfined by default)"
+        fix = setting_fix(resource, ctx, c.data, ("securityContext", "seccompProfile", "type"), "RuntimeDefault",
+                          f"set securityContext.seccompProfile.type: RuntimeDefault on container '{c.name}'")
+        if fix is not None and path is not None:  # overrides a profile the author chose
+            fix.safety = "unsafe"
         yield Hit(
             f"container '{c.name}' {why}: set seccompProfile.type: RuntimeDefault on the pod or "
             "the container",
             where,
             subject=f"{c.subject}.securityContext.seccompProfile",
+            fix=fix,
         )

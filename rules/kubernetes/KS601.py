@@ -8,6 +8,7 @@ considered: 25 % of 1 or 2 replicas rounds down to 0 today, but replicas change 
 from shiplint.core.findings import Hit
 from shiplint.model.k8s.model import int_or_percent
 from shiplint.registry.rule import rule
+from shiplint.rules.kubernetes._fix import setting_fix
 
 PATH = ("spec", "strategy", "rollingUpdate", "maxUnavailable")
 
@@ -37,4 +38,25 @@ def check(resource, ctx):
         msg + "; set maxUnavailable: 0 (with maxSurge ≥ 1) to keep full capacity",
         where,
         subject=f"{resource.identity}.spec.strategy.rollingUpdate.maxUnavailable",
+        fix=_fix(resource, ctx, rolling),
     )
+
+
+def _fix(resource, ctx, rolling):
+    """``maxUnavailable: 0``; a ``maxSurge`` of 0 becomes 1 (both 0 is refused by the API, and
+    the 25% default rounds up to at least one pod)."""
+    surge = int_or_percent(rolling.get("maxSurge")) if isinstance(rolling, dict) and "maxSurge" in rolling else None
+    if surge is not None and surge[0] <= 0:
+        fix_surge = setting_fix(resource, ctx, rolling, ("maxSurge",), "1", "")
+        if fix_surge is None:
+            return None
+    else:
+        fix_surge = None
+    fix = setting_fix(resource, ctx, resource.data, PATH, "0", "set maxUnavailable: 0" +
+                      (" and maxSurge: 1" if fix_surge else ""))
+    if fix is None:
+        return None
+    if fix_surge is not None:
+        fix.edits += fix_surge.edits
+        fix.safety = "unsafe"
+    return fix

@@ -1,11 +1,15 @@
 """A template for rules of the form "every container sets securityContext.<key>: <value>"."""
 
 from shiplint.core.findings import Hit
+from shiplint.rules.kubernetes._fix import setting_fix
 
 
-def require_security_setting(resource, key: str, expected: bool, consequence: str):
+def require_security_setting(resource, key: str, expected: bool, consequence: str, ctx=None, fixable=None):
     """Yield a Hit for each container whose ``securityContext.<key>`` is not ``expected``:
-    on the value when it is set otherwise, on the nearest existing node when it is missing."""
+    on the value when it is set otherwise, on the nearest existing node when it is missing.
+
+    With ``ctx``, each hit carries the fix that sets the value on the container, unless
+    ``fixable(container)`` says the setting would make the manifest invalid."""
     pod = resource.pod_template()
     if pod is None or pod.is_windows:
         return
@@ -20,4 +24,9 @@ def require_security_setting(resource, key: str, expected: bool, consequence: st
         else:
             where = c.missing_region(("securityContext", key))
             why = f"does not set {key}: {wanted}"
-        yield Hit(f"container '{c.name}' {why}: {consequence}", where, subject=f"{c.subject}.securityContext.{key}")
+        fix = None
+        if ctx is not None and (fixable is None or fixable(c)):
+            fix = setting_fix(resource, ctx, c.data, ("securityContext", key), wanted,
+                              f"set securityContext.{key}: {wanted} on container '{c.name}'")
+        yield Hit(f"container '{c.name}' {why}: {consequence}", where, subject=f"{c.subject}.securityContext.{key}",
+                  fix=fix)

@@ -86,12 +86,17 @@ def cli() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
               help="Check files in N processes (default: the number of CPUs; 1: in this process). "
                    "The output does not depend on it.")
+# automatic fixes
+@click.option("--fix", "apply_fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of writing them (and instead of the report).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also the fixes that may change behaviour.")
 @click.option("--stats", "print_stats", is_flag=True, hidden=True,
               help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
 def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, kustomize_bin,
           kubernetes_version, config_file, no_config, strict, baseline_file, write_baseline_file,
-          sarif_category, progress, policy_dirs, jobs, print_stats):
+          sarif_category, progress, policy_dirs, jobs, apply_fix, show_diff, unsafe_fixes, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from shiplint.engine import Engine, Options
     from shiplint.plugins import Plugins
@@ -142,7 +147,13 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
 
     meter = Progress(sys.stderr, progress)
     try:
-        report = engine.run(list(paths), stdin_data, progress=meter)
+        if apply_fix or show_diff:
+            fixed = _run_fixes(engine, list(paths), stdin_data, meter, show_diff, unsafe_fixes, write_baseline_file)
+            if show_diff:
+                return fixed
+            report = fixed
+        else:
+            report = engine.run(list(paths), stdin_data, progress=meter)
     finally:
         meter.close()
     if print_stats:  # read by benchmarks/run.py
@@ -204,6 +215,29 @@ def _kubernetes_version(text):
     except ValueError as exc:
         raise UsageError(f"--kubernetes-version: {exc}") from None
     return text
+
+
+def _run_fixes(engine, paths, stdin_data, meter, show_diff, unsafe_fixes, write_baseline_file):
+    """``--fix``: fix, write, and return the report of what remains; ``--diff``: print the diff
+    and return the exit status (1 when there is something to fix)."""
+    from shiplint.engine.fixer import run_fixes, summary, unified_diff, write_fixes
+
+    if write_baseline_file:
+        raise UsageError("--fix and --diff do not combine with --write-baseline")
+    if "-" in paths and not show_diff:
+        raise UsageError("--fix cannot write standard input; use --diff")
+    outcome = run_fixes(engine, paths, stdin_data, unsafe=unsafe_fixes, progress=meter)
+    meter.close()
+    if show_diff:
+        sys.stdout.write(unified_diff(outcome))
+        sys.stdout.flush()
+    else:
+        write_fixes(outcome)
+    for line in summary(outcome, written=not show_diff):
+        click.echo(f"shiplint: {line}", err=True)
+    if show_diff:
+        return EXIT_FINDINGS if outcome.changed_files else EXIT_OK
+    return outcome.report
 
 
 def _internal_error(report, message: str) -> None:
@@ -311,6 +345,9 @@ def _explain_text(r) -> str:
     if m.good_example:
         parts += ["", "Fixed", *("  " + line for line in m.good_example.rstrip().splitlines())]
     parts += ["", "How to fix", *_wrap(m.fix)]
+    if m.autofix:
+        how = "--fix" if m.autofix == "safe" else "--fix --unsafe-fixes (it may change behaviour)"
+        parts += ["", f"Automatic fix: {m.autofix}, applied by {how}", *(_wrap(m.autofix_note) if m.autofix_note else [])]
     if m.options:
         parts += ["", "Options"]
         for name, spec in m.options.items():

@@ -61,6 +61,10 @@ def render_markdown(rules) -> str:
             if m.good_example:
                 out += ["**Fixed:**", "", f"```{lang}", m.good_example.rstrip(), "```", ""]
             out += [f"**Fix.** {' '.join(m.fix.split())}", ""]
+            if m.autofix:
+                flags = "`--fix`" if m.autofix == "safe" else "`--fix --unsafe-fixes` (it may change behaviour)"
+                note = f" {' '.join(m.autofix_note.split())}" if m.autofix_note else ""
+                out += [f"**Automatic fix** ({m.autofix}): applied by {flags}.{note}", ""]
             if m.options:
                 out += ["**Options:**", ""]
                 for name, spec in m.options.items():

@@ -46,6 +46,58 @@ class Location:
     message: str | None = None
 
 
+#: Fix safeties, safest first: a ``safe`` fix keeps what the file means at run time; an
+#: ``unsafe`` one may change behaviour and is applied only with ``--unsafe-fixes``.
+SAFETIES = ("safe", "unsafe")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``region`` by ``text``; an empty region (end == start) inserts.
+
+    Lines in ``text`` end in ``"\\n"``: the fixer writes them with the file's own line ending."""
+
+    region: Region
+    text: str
+
+
+@dataclass
+class Fix:
+    """A rule's repair of its finding: edits of the finding's file, applied all or none.
+
+    ``safety`` is the rule's declared safety (its metadata ``autofix``) unless the check marks this
+    one fix ``unsafe`` (a case where the repair may change behaviour); it is never made safer."""
+
+    description: str
+    edits: list[Edit]
+    safety: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "description": self.description,
+            "safety": self.safety,
+            "edits": [{"region": e.region.to_dict(), "text": e.text} for e in self.edits],
+        }
+
+
+class Source:
+    """The text of the file being checked, for checks that build fixes (edits are positions in
+    it); its lines are split once, on first use, for every check of the file."""
+
+    __slots__ = ("text", "_lines")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines, split on ``"\\n"`` (a CRLF line keeps its ``"\\r"``)."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+
 @dataclass
 class Hit:
     """What a rule yields: the engine turns it into a :class:`Finding`.
@@ -64,6 +116,8 @@ class Hit:
     #: ``Kind/namespace/name`` of the object the finding is about, when a project rule knows it
     #: (resource rules get it from the engine); annotations suppress by it.
     resource: str = ""
+    #: The automatic repair, when the rule declares ``autofix`` and can repair this case.
+    fix: Fix | None = None
 
 
 @dataclass
@@ -84,6 +138,8 @@ class Finding:
     fingerprint: str = ""
     #: ``Kind/namespace/name`` of the object the finding is about ("" when none).
     resource: str = ""
+    #: The automatic repair of the finding (edits of ``path``), or None.
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple:
         r = self.region

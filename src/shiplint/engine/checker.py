@@ -14,7 +14,7 @@ import re
 import time
 
 from shiplint.core.errors import ParseError
-from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region
+from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
 from shiplint.inputs.discovery import Input
@@ -34,6 +34,9 @@ class Context:
         self._rule_options = rule_options
         self.input = inp
         self.rule = None
+        #: the text of the file being checked (a :class:`~shiplint.core.findings.Source`), for checks
+        #: that build fixes; None on Helm and Kustomize renders, whose text is never edited
+        self.source: Source | None = None
 
     def option(self, name: str, default=None):
         """A rule option from the configuration, else the rule's declared default."""
@@ -87,6 +90,7 @@ class Checker:
             related=list(hit.related),
             properties=dict(hit.properties),
             resource=hit.resource or _subject_resource(hit.subject),
+            fix=_stamp_fix(hit.fix, r.meta.autofix),
         )
 
     def core(self, code: str, message: str, path: str, region: Region, subject: str = "",
@@ -100,9 +104,11 @@ class Checker:
             hit.properties["level"] = level
         return [self.stamp(r, hit, path)]
 
-    def run_rules(self, target: str, subject, path: str, inp: Input | None, notifications: list) -> list[Finding]:
+    def run_rules(self, target: str, subject, path: str, inp: Input | None, notifications: list,
+                  source: Source | None = None) -> list[Finding]:
         out: list[Finding] = []
         ctx = Context(self.options, self.options.rule_options, inp)
+        ctx.source = source
         for r in self.by_target.get(target, ()):
             ctx.rule = r
             try:
@@ -200,7 +206,7 @@ class Checker:
         df.path = inp.display
         if not self.options.strict and "shiplint" in text:  # inline suppressions
             self._suppressions(fr).add_dockerfile(inp.display, df)
-        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications)
+        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications, Source(text))
 
     def _check_ci(self, inp: Input, text: str, fr: FileResult) -> None:
         """A CI pipeline file (GitHub workflow, ``.gitlab-ci.yml`` and its local includes)."""
@@ -218,8 +224,9 @@ class Checker:
         fr.stats["documents"] += 1
         fr.findings += self.run_rules("ci", pipeline, inp.display, inp, fr.notifications)
 
-    def _check_yaml(self, inp: Input, text: str, fr: FileResult) -> list:
-        """Lint one YAML stream; returns the resources it holds (also added to ``fr``)."""
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult, editable: bool = True) -> list:
+        """Lint one YAML stream; returns the resources it holds (also added to ``fr``).
+        ``editable``: False for a render, whose findings get no fix."""
         from shiplint.model.k8s.model import resources_from_document
         from shiplint.sources.yamlsrc import parse_yaml_stream
 
@@ -238,6 +245,8 @@ class Checker:
                 return resources
         fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
         suppress = not self.options.strict and "shiplint" in text  # inline suppressions
+        # a Helm template named on the command line is linted, never edited
+        source = Source(text) if editable and not looks_like_template(text) else None
         if suppress:
             self._suppressions(fr).add_yaml(path, text, docs)
         for doc in docs:
@@ -252,7 +261,7 @@ class Checker:
                 resources.append(res)
                 if suppress:
                     self._suppressions(fr).add_resource(res)
-                fr.findings += self.run_rules("resource", res, path, inp, fr.notifications)
+                fr.findings += self.run_rules("resource", res, path, inp, fr.notifications, source)
         fr.resources += resources
         return resources
 
@@ -289,7 +298,7 @@ class Checker:
 
     def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
         """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
-        resources = self._check_yaml(inp, rendered.text, fr)
+        resources = self._check_yaml(inp, rendered.text, fr, editable=False)
         rendered.attach(resources)
         fr.renders[rendered.display] = rendered.origin(resources)
 
@@ -333,6 +342,16 @@ def _subject_resource(subject: str) -> str:
     """``Kind/ns/name`` from a subject such as ``Deployment/app/api:containers[web].image``."""
     head = subject.split(":", 1)[0] if subject else ""
     return head if _RESOURCE_SUBJECT.match(head) else ""
+
+
+def _stamp_fix(fix, declared: str):
+    """The hit's fix with its safety settled: none unless the rule declares ``autofix``; never
+    safer than declared."""
+    if fix is None or not declared or not fix.edits:
+        return None
+    if fix.safety != "unsafe":
+        fix.safety = declared
+    return fix
 
 
 def _finding_level(hit: Hit, rule_level: str, level: str) -> str:

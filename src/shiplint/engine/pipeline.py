@@ -129,7 +129,11 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------
     def run(self, paths: list[str], stdin_text: str | bytes | None = None, progress=None) -> Report:
-        inputs = self.collect(paths)
+        return self.run_inputs(self.collect(paths), stdin_text, progress)
+
+    def run_inputs(self, inputs: list[Input], stdin_text: str | bytes | None = None, progress=None) -> Report:
+        """Check collected inputs; one whose ``text`` is set is read from it, not from its file
+        (the fixer re-checks the text it has fixed before writing it)."""
         for inp in inputs:
             if inp.abspath is None:
                 inp.text = stdin_text if stdin_text is not None else ""

@@ -56,6 +56,9 @@ class RuleMeta:
     help_uri: str = ""
     options: dict = field(default_factory=dict)
     example_language: str = ""
+    #: "safe" or "unsafe" when the check attaches fixes to its hits, else "" (no fix)
+    autofix: str = ""
+    autofix_note: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> "RuleMeta":

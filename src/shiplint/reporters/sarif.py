@@ -96,7 +96,24 @@ def _result(f: Finding, index: dict[str, int]) -> om.Result:
                                               justification=escape_surrogates(f.justification) or None)]
     if f.properties:
         result.properties = dict(f.properties)
+    if f.fix is not None:
+        result.fixes = [_fix(f)]
     return result
+
+
+def _fix(f: Finding) -> om.Fix:
+    """The finding's automatic fix: replacements of exact regions of its file (an insertion is an
+    empty region); ``properties.safety`` says whether it may change behaviour."""
+    return om.Fix(
+        description=om.Message(text=f.fix.description),
+        artifact_changes=[om.ArtifactChange(
+            artifact_location=om.ArtifactLocation(uri=f.path, uri_base_id=SRCROOT),
+            replacements=[om.Replacement(deleted_region=_region(e.region),
+                                         inserted_content=om.ArtifactContent(text=e.text))
+                          for e in f.fix.edits],
+        )],
+        properties={"safety": f.fix.safety},
+    )
 
 
 def build(report, options: dict) -> dict:

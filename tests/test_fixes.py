@@ -1,0 +1,276 @@
+"""Automatic fixes: ``check --fix``, ``--diff``, ``--unsafe-fixes``; the fixes of each rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, assert_valid_sarif, run_shiplint
+
+FIXABLE = {
+    "DF301": "safe", "DF402": "safe", "DF403": "safe", "DF405": "safe", "DF502": "safe",
+    "KS401": "unsafe", "KS402": "safe", "KS403": "unsafe", "KS404": "safe", "KS409": "safe",
+    "KS410": "safe", "KS601": "safe",
+}
+
+
+def _bad(code: str) -> Path:
+    return next((FIXTURES / "rules" / code).glob("bad.*"))
+
+
+def _fix_in_process(root: Path, paths, select=None, unsafe=True, write=True):
+    from shiplint.engine import Engine, Options
+    from shiplint.engine.fixer import run_fixes, write_fixes
+
+    engine = Engine(Options(select=select, root=str(root)))
+    outcome = run_fixes(engine, [str(p) for p in paths], unsafe=unsafe)
+    if write:
+        write_fixes(outcome)
+    return outcome
+
+
+def test_metadata_declares_the_fixable_rules():
+    from shiplint.registry.loader import builtin_rules
+
+    declared = {r.code: r.meta.autofix for r in builtin_rules() if r.meta.autofix}
+    assert declared == FIXABLE
+
+
+@pytest.mark.parametrize("code", sorted(FIXABLE))
+def test_fix_of_each_rule_gives_the_expected_file(code, tmp_path):
+    bad = _bad(code)
+    target = tmp_path / bad.name
+    shutil.copyfile(bad, target)
+    r = run_shiplint("check", "--no-config", "--fix", "--unsafe-fixes", "--select", code, "--format", "json",
+                     target.name, cwd=tmp_path)
+    assert r.code in (0, 1), r.err
+    expected = FIXTURES / "fixes" / code / ("expected" + bad.suffix)
+    assert target.read_bytes() == expected.read_bytes()
+    assert target.read_bytes() != bad.read_bytes()
+    # what remains of the rule are the cases its fix does not cover (none carries a fix)
+    remaining = [f for f in r.json() if f["code"] == code]
+    assert len(remaining) < len(bad.read_text().split("# expect: ")) - 1
+    again = run_shiplint("check", "--no-config", "--fix", "--unsafe-fixes", "--select", code, target.name,
+                         cwd=tmp_path)
+    assert "fixed 0 findings" in again.err
+    assert target.read_bytes() == expected.read_bytes()
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path):
+    target = tmp_path / "pod.yaml"
+    shutil.copyfile(_bad("KS403"), target)
+    r = run_shiplint("check", "--no-config", "--fix", "--select", "KS403", target.name, cwd=tmp_path)
+    assert target.read_bytes() == _bad("KS403").read_bytes()
+    assert "2 more fixes may change behaviour" in r.err
+
+
+def test_diff_prints_and_does_not_write(tmp_path):
+    target = tmp_path / "Dockerfile"
+    shutil.copyfile(_bad("DF405"), target)
+    r = run_shiplint("check", "--no-config", "--diff", "Dockerfile", cwd=tmp_path)
+    assert r.code == 1
+    assert "-ADD nginx.conf /etc/nginx/nginx.conf\n+COPY nginx.conf /etc/nginx/nginx.conf\n" in r.out
+    assert r.out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
+    assert target.read_bytes() == _bad("DF405").read_bytes()
+
+
+def test_select_limits_the_fixes(tmp_path):
+    target = tmp_path / "Dockerfile"
+    target.write_text("FROM debian:12\nMAINTAINER me\nADD a.txt /a.txt\n")
+    run_shiplint("check", "--no-config", "--fix", "--select", "DF405", "Dockerfile", cwd=tmp_path)
+    assert target.read_text() == "FROM debian:12\nMAINTAINER me\nCOPY a.txt /a.txt\n"
+
+
+def test_suppressed_findings_are_not_fixed(tmp_path):
+    target = tmp_path / "Dockerfile"
+    text = "FROM debian:12\n# shiplint ignore=DF405 -- the archive is unpacked on purpose\nADD a.bin /a\nADD b.txt /b\n"
+    target.write_text(text)
+    run_shiplint("check", "--no-config", "--fix", "--select", "DF405", "Dockerfile", cwd=tmp_path)
+    assert target.read_text() == text.replace("ADD b.txt", "COPY b.txt")
+
+
+def test_crlf_and_bom_are_kept(tmp_path):
+    yaml_text = ("\ufeffapiVersion: v1\nkind: Pod\nmetadata:\n  name: p  # the pod\nspec:\n  containers:\n"
+                 "  - name: c\n    image: 'nginx:1.27'\n").replace("\n", "\r\n")
+    target = tmp_path / "pod.yaml"
+    target.write_bytes(yaml_text.encode())
+    _fix_in_process(tmp_path, [target], select=["KS402"])
+    data = target.read_bytes().decode()
+    assert data.startswith("\ufeff") and "\n" not in data.replace("\r\n", "")
+    assert data == yaml_text.rstrip("\r\n") + "\r\n    securityContext:\r\n      allowPrivilegeEscalation: false\r\n"
+
+
+def test_indentation_style_of_the_file_is_followed(tmp_path):
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n    name: d\nspec:\n    template:\n        spec:\n"
+            "            containers:\n            -   name: c\n                image: nginx:1.27\n")
+    target = tmp_path / "d.yaml"
+    target.write_text(text)
+    _fix_in_process(tmp_path, [target], select=["KS404"], unsafe=True)
+    assert target.read_text() == text + (
+        "                securityContext:\n                    capabilities:\n                        drop:\n"
+        "                        - ALL\n")
+
+
+def test_flow_mappings_get_flow_entries(tmp_path):
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    securityContext: {runAsUser: 1000}\n"
+    target = tmp_path / "p.yaml"
+    target.write_text(text)
+    _fix_in_process(tmp_path, [target], select=["KS402"])
+    assert target.read_text() == text.replace("{runAsUser", "{allowPrivilegeEscalation: false, runAsUser")
+
+
+def test_anchors_are_not_edited(tmp_path):
+    text = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - &c\n    name: c\n"
+            "    image: nginx:1.27\n")
+    target = tmp_path / "p.yaml"
+    target.write_text(text)
+    outcome = _fix_in_process(tmp_path, [target], select=["KS402"])
+    assert target.read_text() == text and outcome.fixed == 0
+
+
+def test_parse_errors_templates_and_symlinks_are_never_written(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n---\n"
+                      "a: [unclosed\n")
+    real = tmp_path / "real" / "Dockerfile"
+    real.parent.mkdir()
+    real.write_text("FROM a\nADD x /x\n")
+    link = tmp_path / "Dockerfile"
+    os.symlink(real, link)
+    before = {p: p.read_bytes() for p in (broken, real)}
+    outcome = _fix_in_process(tmp_path, [broken, link])
+    assert {p: p.read_bytes() for p in (broken, real)} == before
+    assert os.path.islink(link)
+    assert any("symlink" in n for n in outcome.notes)
+
+
+def test_helm_templates_are_not_edited(tmp_path):
+    chart = tmp_path / "chart"
+    shutil.copytree(FIXTURES / "helm" / "api", chart)
+    if not chart.is_dir():
+        pytest.skip("no basic chart fixture")
+    before = {p: p.read_bytes() for p in chart.rglob("*") if p.is_file()}
+    r = run_shiplint("check", "--no-config", "--fix", "--unsafe-fixes", "chart", cwd=tmp_path,
+                     env={"PATH": f"{Path(__file__).resolve().parent.parent / '.tools' / 'bin'}:{os.environ['PATH']}"})
+    assert {p: p.read_bytes() for p in chart.rglob("*") if p.is_file()} == before
+    assert "templates and renders are never edited" in r.err
+
+
+def test_sarif_carries_the_fixes(tmp_path):
+    shutil.copyfile(_bad("DF405"), tmp_path / "Dockerfile")
+    r = run_shiplint("check", "--no-config", "--format", "sarif", "--select", "DF405", "Dockerfile", cwd=tmp_path)
+    data = assert_valid_sarif(r.out)
+    fix = data["runs"][0]["results"][0]["fixes"][0]
+    change = fix["artifactChanges"][0]
+    assert change["artifactLocation"]["uri"] == "Dockerfile"
+    assert change["replacements"] == [{"deletedRegion": {"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 4},
+                                       "insertedContent": {"text": "COPY"}}]
+    assert fix["properties"] == {"safety": "safe"}
+
+
+def test_explain_shows_the_fix_safety():
+    assert "Automatic fix: unsafe, applied by --fix --unsafe-fixes" in run_shiplint("explain", "KS403").out
+    assert "Automatic fix: safe, applied by --fix" in run_shiplint("explain", "DF405").out
+    assert "Automatic fix" not in run_shiplint("explain", "DF101").out
+
+
+def test_fix_refuses_stdin():
+    r = run_shiplint("check", "--no-config", "--fix", "-", stdin="FROM a\nADD x /x\n")
+    assert r.code == 2 and "--diff" in r.err
+
+
+def test_edits_apply_whole_and_never_overlap():
+    from shiplint.core.findings import Edit, Finding, Fix, Region
+    from shiplint.engine.fixer import apply_fixes
+
+    def finding(code, *edits):
+        return Finding(code, code.lower(), "warning", "m", "f", Region(1), fix=Fix("d", list(edits), "safe"))
+
+    a = finding("A1", Edit(Region(1, 1, 1, 4), "XYZ"), Edit(Region(2, 1), "+"))
+    b = finding("B1", Edit(Region(1, 3, 1, 5), "??"))  # overlaps a: waits
+    c = finding("C1", Edit(Region(9, 1), "x"))  # not in the text: dropped
+    text, applied = apply_fixes("abcdef\nline\n", [b, a, c])
+    assert text == "XYZdef\n+line\n" and applied == [a]
+
+
+# -- property test ----------------------------------------------------------------------------------
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+def _manifest(step: int, seq_indent: int, settings_present: list[bool], crlf: bool, comment: bool) -> str:
+    i = " " * step
+    d = " " * seq_indent
+    sc = ["allowPrivilegeEscalation: false", "runAsNonRoot: true", "seccompProfile: {type: RuntimeDefault}"]
+    present = [s for s, keep in zip(sc, settings_present) if keep]
+    lines = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", f"{i}name: web", "spec:",
+             f"{i}replicas: 2", f"{i}template:", f"{i * 2}spec:", f"{i * 3}containers:",
+             f"{i * 3}{d}- name: web", f"{i * 3}{d}  image: 'nginx:1.27'" + ("  # pinned" if comment else "")]
+    if present:
+        lines.append(f"{i * 3}{d}  securityContext:")
+        lines += [f"{i * 3}{d}  {i}{s}" for s in present]
+    if comment:
+        lines.append("# trailing comment")
+    nl = "\r\n" if crlf else "\n"
+    return nl.join(lines) + nl
+
+
+_DF_LINES = ["RUN apt-get update && apt-get install -y curl", "RUN pip install flask", "RUN apk add git",
+             "ADD app.py /app/app.py", "MAINTAINER dev <dev@example.com>", "CMD python app.py", "# a comment",
+             "ENV A=1", "RUN dnf install -y jq"]
+
+
+def _untouched_kept(before: str, after: str, applied) -> bool:
+    touched = {ln for f in applied for e in f.fix.edits for ln in range(e.region.line, e.region.end_line + 1)}
+    kept = [ln for n, ln in enumerate(before.splitlines(keepends=True), 1) if n not in touched]
+    it = iter(after.splitlines(keepends=True))
+    return all(any(line == other for other in it) for line in kept)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(step=st.sampled_from([2, 4]), seq_indent=st.sampled_from([0, 2]), present=st.lists(st.booleans(), min_size=3,
+       max_size=3), crlf=st.booleans(), comment=st.booleans(),
+       df=st.lists(st.sampled_from(_DF_LINES), min_size=1, max_size=6))
+def test_property_fixed_files_parse_keep_their_lines_and_stop_firing(tmp_path_factory, step, seq_indent, present,
+                                                                      crlf, comment, df):
+    from shiplint.engine import Engine, Options
+
+    root = tmp_path_factory.mktemp("prop")
+    files = {root / "deploy.yaml": _manifest(step, seq_indent, present, crlf, comment),
+             root / "Dockerfile": "FROM python:3.12-slim\n" + "\n".join(df) + "\n"}
+    for p, text in files.items():
+        p.write_bytes(text.encode())
+    fixed_rules = sorted(FIXABLE)
+    outcome = _fix_in_process(root, list(files), select=fixed_rules, unsafe=True)
+    for p, before in files.items():
+        after = p.read_bytes().decode()
+        ff = outcome.files.get(p.name)
+        applied = ff.applied if ff else []
+        assert _untouched_kept(before, after, applied), (before, after)
+        if crlf and p.suffix == ".yaml":
+            assert "\n" not in after.replace("\r\n", "")
+    report = Engine(Options(select=fixed_rules, root=str(root))).run([str(p) for p in files])
+    assert not [f for f in report.findings if f.code == "SL001"]
+    applied_codes = {f.code for ff in outcome.files.values() for f in ff.applied}
+    assert not [f for f in report.findings if f.code in applied_codes], [f.message for f in report.findings]
+
+
+# -- the corpus ---------------------------------------------------------------------------------------
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus")
+def test_fix_on_a_copy_of_the_corpus(tmp_path, capsys):
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "dockerfiles", copy / "dockerfiles", symlinks=True)
+    shutil.copytree(CORPUS / "kubernetes", copy / "kubernetes", symlinks=True)
+    r = run_shiplint("check", "--no-config", "--fix", "--format", "json", ".", cwd=copy)
+    assert r.code in (0, 1), r.err
+    assert "Traceback" not in r.err and "internal error" not in r.err
+    summary = next(line for line in r.err.splitlines() if " remain" in line)
+    with capsys.disabled():
+        print(f"\ncorpus --fix: {summary}")
+    again = run_shiplint("check", "--no-config", "--fix", ".", cwd=copy)
+    assert "fixed 0 findings" in again.err
+    assert len(json.loads(r.out)) == int(summary.split("; ")[1].split()[0])
