@@ -16,69 +16,15 @@ are *not* skipped: they are real credentials once deployed.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from shiplint.core.findings import Hit
+from shiplint.model.k8s.secrets import compile_patterns, listify, names_credential, not_a_literal, url_with_password
 from shiplint.registry.rule import rule
-
-_REF = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}")
-_URL_CRED = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^:/?#@\s]*):([^@/?#\s]+)@([^/?#\s]*)")
-_PLACEHOLDER = re.compile(r"(?i)(insert|replace|your|fill|enter|put)[_ -]|x{3,}\Z|\*{3,}\Z")
-_SCALAR_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "none"}
-
-
-@lru_cache(maxsize=32)
-def _compile(patterns: tuple) -> tuple:
-    out = []
-    for p in patterns:
-        try:
-            out.append(re.compile(p))
-        except re.error as exc:
-            raise ValueError(f"credential-patterns: invalid regular expression {p!r}: {exc}") from None
-    return tuple(out)
-
-
-def _listify(value) -> tuple:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        return ()
-    return tuple(str(v) for v in value if str(v))
-
-
-def not_a_literal(value: str) -> bool:
-    """True for values that cannot be a hard-coded secret (see the module docstring)."""
-    s = value.strip()
-    if not s or "{{" in s:
-        return True
-    if not re.search(r"[A-Za-z0-9]", _REF.sub("", s)):
-        return True  # only references to other variables
-    if s.startswith("<") and s.endswith(">"):
-        return True
-    if _PLACEHOLDER.match(s):
-        return True  # INSERT_TOKEN_HERE, REPLACE_ME, your-password, xxxx, ****
-    if s.startswith("/") and not any(ch.isspace() for ch in s):
-        return True  # a file path
-    if s.lower() in _SCALAR_WORDS or s.isdigit():
-        return True
-    return False
-
-
-def url_with_password(value: str):
-    """``(redacted_url, True)`` when ``value`` holds ``scheme://user:password@host``."""
-    for m in _URL_CRED.finditer(value):
-        password = m.group(3)
-        if not_a_literal(password):
-            continue
-        return f"{m.group(1)}://{m.group(2)}:****@{m.group(4)}"
-    return None
 
 
 @rule
 def check(resource, ctx):
-    patterns = _compile(_listify(ctx.option("credential-patterns")))
-    suffixes = tuple(s.lower() for s in _listify(ctx.option("non-secret-suffixes")))
+    patterns = compile_patterns(listify(ctx.option("credential-patterns")))
+    suffixes = tuple(s.lower() for s in listify(ctx.option("non-secret-suffixes")))
     for c in resource.containers():
         env = c.data.get("env")
         if not isinstance(env, list):
@@ -100,9 +46,7 @@ def check(resource, ctx):
                     subject=subject,
                 )
                 continue
-            if suffixes and name.lower().endswith(suffixes):
-                continue
-            if any(p.search(name) for p in patterns):
+            if names_credential(name, patterns, suffixes):
                 yield Hit(
                     f"container '{c.name}' env var '{name}' has a hard-coded value (not shown) that looks "
                     "like a credential: it is readable by anyone with access to the manifest; "

@@ -62,11 +62,23 @@ def is_remote(entry: str) -> bool:
     return bool(_REMOTE_RE.search(s))
 
 
+def is_flux_object(path: str) -> bool:
+    """Whether a file named like a kustomization is a Flux ``Kustomization`` (or another
+    ``*.toolkit.fluxcd.io`` object): a manifest to lint, never a file kustomize can build."""
+    from shiplint.model.k8s.flux import is_flux_text
+
+    try:
+        text = read_regular(path, MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return is_flux_text(text)
+
+
 def kustomization_file(directory: str) -> str | None:
     for name in KUSTOMIZATION_NAMES:
         path = os.path.join(directory, name)
         if os.path.isfile(path):
-            return path
+            return None if is_flux_object(path) else path
     return None
 
 
