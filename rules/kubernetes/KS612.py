@@ -15,7 +15,7 @@ def check(index, ctx):
         where = sts.region_at(("spec", "serviceName"))
         found = index.find("Service", ns, name)
         if not found:
-            if evidence and not index.has_kind_in("Service", ns):
+            if evidence and not index.has_kind_near("Service", sts):
                 continue  # no Service scanned in this namespace: it may be defined elsewhere
             yield Hit(
                 f"StatefulSet '{sts.name}' names the governing Service '{name}', which is not among "

@@ -2,6 +2,7 @@
 
 from shiplint.core.findings import Hit
 from shiplint.model.k8s import networkpolicy as netpol
+from shiplint.model.k8s.index import spec_replicas
 from shiplint.registry.rule import rule
 
 
@@ -11,10 +12,11 @@ def check(index, ctx):
     policies = list(index.of_kind(netpol.KIND))
     for r, pod in index.pod_templates():
         ns = r.namespace
-        if evidence and not index.has_kind_in(netpol.KIND, ns):
+        if evidence and not index.has_kind_near(netpol.KIND, r):
             continue  # no NetworkPolicy scanned in this namespace: they may live elsewhere
-        if r.kind == "PodTemplate" or netpol.host_network(pod):
-            continue  # not pods themselves / NetworkPolicies do not apply to the host network
+        if r.kind == "PodTemplate" or netpol.host_network(pod) or spec_replicas(r) == 0:
+            continue  # no pods (a template, a parked workload), or on the host network, where
+            # NetworkPolicies do not apply
         selecting = [p for p in policies if netpol.selects(p, pod)]
         if any("Ingress" in netpol.policy_types(p) for p in selecting):
             continue

@@ -15,8 +15,8 @@ def check(index, ctx):
             continue  # {} selects every pod of the namespace; None cannot be evaluated
         ns = policy.namespace
         templates = [(r, pod) for r, pod in index.pod_templates(ns) if r.kind != "PodTemplate"]
-        if not templates and evidence:
-            continue  # no workload scanned in this namespace: the pods may be defined elsewhere
+        if evidence and not any(index.same_scope(policy, r) for r, _ in templates):
+            continue  # no workload scanned in this namespace (and directory, when unset)
         if any(netpol.selects(policy, pod) for _, pod in templates):
             continue
         if index.operator_may_own(ns, [q for q in reqs if q.operator == "Equals"] or reqs):
