@@ -34,6 +34,11 @@ SECRETS = {
     "docker_from_url": "FromUrlPassw0rd",
     "generator_literal": "LiteralGenPassw0rdValue",
     "env_after_tab": "TabbedEnvPassw0rdValue",
+    "args_option": "ArgsOptionPassw0rdValue",
+    "args_shell": "ArgsShellRequirepassValue",
+    "args_url": "ArgsUrlPa55word",
+    "configmap_key": "ConfigMapKeyPassw0rdValue",
+    "configmap_url": "ConfigMapUrlPa55word",
 }
 
 FILES = {
@@ -93,6 +98,27 @@ stringData:
   password: {SECRETS['dup_first']}
   password: {SECRETS['dup_second']}
 """,
+    "args.yaml": f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cache
+spec:
+  containers:
+    - name: redis
+      image: redis:7.4
+      command: ["sh", "-c", "redis-server --requirepass {SECRETS['args_shell']}"]
+      args: ["--db-password", "{SECRETS['args_option']}", "--dsn=amqp://app:{SECRETS['args_url']}@mq/"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  DB_PASSWORD: {SECRETS['configmap_key']}
+  app.properties: |
+    broker.url=amqp://app:{SECRETS['configmap_url']}@mq:5672/
+""",
     "broken.yaml": f"""\
 apiVersion: v1
 kind: ConfigMap
@@ -134,6 +160,7 @@ def test_fixture_is_meaningful(tree):
     r = run_shiplint("check", ".", "--format", "json", cwd=tree)
     got = {(f["code"], f["path"]) for f in r.json()}
     for expected in [("DF203", "Dockerfile"), ("KS503", "deploy.yaml"), ("KS504", "secret.yaml"),
+                     ("KS505", "args.yaml"), ("KS506", "args.yaml"),
                      ("SL002", "secret.yaml"), ("SL001", "broken.yaml"), ("SL001", "tabbed.yaml"),
                      ("SL001", "lost-continuation.Dockerfile"), ("SL001", "bare-word.Dockerfile"),
                      ("SL001", "pasted-token.Dockerfile"), ("SL001", "from-url.Dockerfile")]:
