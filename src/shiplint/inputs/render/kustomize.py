@@ -27,8 +27,7 @@ from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, pointer_steps
 from shiplint.inputs.render.helm import RenderError, run_tool, special_file, which
 from shiplint.model.kustomization import (  # noqa: F401  (the reader's names, used through this module too)
-    KUSTOMIZATION_NAMES, KNode, KustomizationReader, Patch, applying, default_tops, is_flux_object, is_remote,
-    kustomization_file,
+    KUSTOMIZATION_NAMES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote, kustomization_file,
     load_tree, outside_entries, parse_yaml_file, remote_entries,
 )
 from shiplint.sources.yamlsrc import locate as locate_node
@@ -263,7 +262,7 @@ def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
     kustomization includes it; the files kustomizations list are not linted on their own.
     ``tops``: the scanned directories, the only ones kustomization trees are read from."""
     kfiles = [i for i in inputs if i.abspath and os.path.basename(i.abspath) in KUSTOMIZATION_NAMES
-              and i.kind != "helm-chart" and not is_flux_object(i.abspath)]
+              and i.kind != "helm-chart"]
     if not kfiles:
         return inputs
     if tops is None:

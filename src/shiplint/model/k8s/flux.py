@@ -39,13 +39,6 @@ def is_flux(resource, group: str, kind: str) -> bool:
     return resource.kind == kind and group_of(resource.api_version) == group
 
 
-def is_flux_text(text: str) -> bool:
-    """Whether a YAML file's top-level ``apiVersion`` is a Flux group (a cheap look at the text,
-    for telling a Flux ``Kustomization`` from a kustomize file before parsing)."""
-    m = re.search(r"(?m)^apiVersion:\s*['\"]?([A-Za-z0-9.-]+)/", text)
-    return bool(m) and m.group(1) in GROUPS
-
-
 # -- versions ------------------------------------------------------------------------------------
 
 _EXACT = re.compile(r"=?\s*v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
