@@ -1,2 +1,2 @@
 """The built-in rule catalogue: one YAML metadata file and one check module per rule, side by
-side in a folder per target (``core``, ``dockerfile``, ``kubernetes``, ``ci``)."""
+side in a folder per pack (``core``, ``dockerfile``, ``kubernetes``, ``flux``, ``compose``, ``ci``)."""

@@ -186,6 +186,8 @@ def clean_deployment(*containers: tuple[str, str], name: str = "api", namespace:
         "  template:\n"
         f"    metadata: {{labels: {{app: {name}}}}}\n"
         "    spec:\n"
+        "      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname,"
+        f" whenUnsatisfiable: ScheduleAnyway, labelSelector: {{matchLabels: {{app: {name}}}}}}}]\n"
         "      automountServiceAccountToken: false\n"
         "      securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001,"
         " seccompProfile: {type: RuntimeDefault}}\n"

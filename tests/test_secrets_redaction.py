@@ -39,6 +39,11 @@ SECRETS = {
     "compose_url": "ComposeUrlPa55word",
     "compose_command": "ComposeCmdPassw0rd",
     "compose_schema": "ComposeSchemaPassw0rd",
+    "args_option": "ArgsOptionPassw0rdValue",
+    "args_shell": "ArgsShellRequirepassValue",
+    "args_url": "ArgsUrlPa55word",
+    "configmap_key": "ConfigMapKeyPassw0rdValue",
+    "configmap_url": "ConfigMapUrlPa55word",
 }
 
 FILES = {
@@ -112,6 +117,27 @@ stringData:
   password: {SECRETS['dup_first']}
   password: {SECRETS['dup_second']}
 """,
+    "args.yaml": f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cache
+spec:
+  containers:
+    - name: redis
+      image: redis:7.4
+      command: ["sh", "-c", "redis-server --requirepass {SECRETS['args_shell']}"]
+      args: ["--db-password", "{SECRETS['args_option']}", "--dsn=amqp://app:{SECRETS['args_url']}@mq/"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  DB_PASSWORD: {SECRETS['configmap_key']}
+  app.properties: |
+    broker.url=amqp://app:{SECRETS['configmap_url']}@mq:5672/
+""",
     "broken.yaml": f"""\
 apiVersion: v1
 kind: ConfigMap
@@ -153,6 +179,7 @@ def test_fixture_is_meaningful(tree):
     r = run_shiplint("check", ".", "--format", "json", cwd=tree)
     got = {(f["code"], f["path"]) for f in r.json()}
     for expected in [("DF203", "Dockerfile"), ("KS503", "deploy.yaml"), ("KS504", "secret.yaml"),
+                     ("KS505", "args.yaml"), ("KS506", "args.yaml"),
                      ("SL002", "secret.yaml"), ("SL001", "broken.yaml"), ("SL001", "tabbed.yaml"),
                      ("SL001", "lost-continuation.Dockerfile"), ("SL001", "bare-word.Dockerfile"),
                      ("SL001", "pasted-token.Dockerfile"), ("SL001", "from-url.Dockerfile"),

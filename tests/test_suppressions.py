@@ -231,13 +231,13 @@ def test_annotation_on_pod_template(tmp_path):
 def test_annotation_on_object_metadata_and_unknown_name(tmp_path):
     text = _deploy().replace(
         "metadata: {name: api, namespace: app}",
-        "metadata:\n  name: api\n  namespace: app\n  annotations: {shiplint.io/ignore: 'image-not-pinned-by-digest, KS9'}",
+        "metadata:\n  name: api\n  namespace: app\n  annotations: {shiplint.io/ignore: 'image-not-pinned-by-digest, KS99'}",
     )
     findings = lint_text(tmp_path, text, "d.yaml", select=SEL)
     assert len(_suppressed(findings)) == 3
     (sl005,) = [f for f in findings if f.code == "SL005"]
-    assert sl005.region.line == 6 and "KS9" in sl005.message
-    assert text.splitlines()[5][sl005.region.column - 1:].startswith("KS9")
+    assert sl005.region.line == 6 and "KS99" in sl005.message
+    assert text.splitlines()[5][sl005.region.column - 1:].startswith("KS99")
 
 
 def test_annotation_ignored_in_strict_mode(tmp_path):

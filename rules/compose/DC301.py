@@ -8,7 +8,7 @@ the environment and is not a literal; ``*_FILE`` variables name a file. Values a
 import shlex
 
 from shiplint.model.compose import interpolate
-from shiplint.model.credentials import compile_patterns, is_credential_name, listify, not_a_literal, url_with_password
+from shiplint.model.credentials import compile_patterns, names_credential, listify, not_a_literal, url_with_password
 from shiplint.registry.rule import rule
 
 from shiplint.rules.compose._compose import service_hit
@@ -48,7 +48,7 @@ def _command_hits(svc, patterns, suffixes):
                 continue
             value, index = tokens[n + 1]
             keys = ("command", index) if index is not None else ("command",)
-        if flag and _literal(value) and is_credential_name(flag.replace("-", "_"), patterns, suffixes):
+        if flag and _literal(value) and names_credential(flag.replace("-", "_"), patterns, suffixes):
             yield service_hit(svc, f"passes a literal credential (not shown) to --{flag} on its command line: it "
                               "shows in the file, `docker inspect` and the process list; read it from a secret",
                               keys, f".command[{flag}]")
@@ -67,7 +67,7 @@ def check(project, ctx):
                 yield service_hit(svc, f"environment variable '{name}' holds a URL with an embedded password "
                                   f"({redacted}): use a secret or an interpolated variable",
                                   ("environment", name), f".environment[{name}]")
-            elif is_credential_name(name, patterns, suffixes):
+            elif names_credential(name, patterns, suffixes):
                 yield service_hit(svc, f"environment variable '{name}' has a hard-coded value (not shown) that "
                                   "looks like a credential: use Compose secrets (and a *_FILE variable) or "
                                   "${VARIABLE} from an untracked .env", ("environment", name),

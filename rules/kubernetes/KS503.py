@@ -17,7 +17,7 @@ are *not* skipped: they are real credentials once deployed.
 from __future__ import annotations
 
 from shiplint.core.findings import Hit
-from shiplint.model.credentials import compile_patterns, is_credential_name, listify, not_a_literal, url_with_password
+from shiplint.model.credentials import compile_patterns, listify, names_credential, not_a_literal, url_with_password
 from shiplint.registry.rule import rule
 
 
@@ -46,7 +46,7 @@ def check(resource, ctx):
                     subject=subject,
                 )
                 continue
-            if is_credential_name(name, patterns, suffixes):
+            if names_credential(name, patterns, suffixes):
                 yield Hit(
                     f"container '{c.name}' env var '{name}' has a hard-coded value (not shown) that looks "
                     "like a credential: it is readable by anyone with access to the manifest; "

@@ -62,6 +62,15 @@ def is_remote(entry: str) -> bool:
     return bool(_REMOTE_RE.search(s))
 
 
+def _is_flux_object(data) -> bool:
+    """Whether a file named like a kustomization holds a Flux object (``*.toolkit.fluxcd.io``,
+    above all a Flux ``Kustomization``): linted as a manifest, never handed to kustomize."""
+    from shiplint.model.k8s.flux import GROUPS, group_of
+
+    api = data.get("apiVersion")
+    return isinstance(api, str) and group_of(api) in GROUPS
+
+
 def kustomization_file(directory: str) -> str | None:
     for name in KUSTOMIZATION_NAMES:
         path = os.path.join(directory, name)
@@ -329,6 +338,8 @@ class KustomizationReader:
             return None
         docs, lines = self.parse(kfile)
         data = docs[0].data if docs and isinstance(docs[0].data, YMap) else None
+        if data is not None and _is_flux_object(data):
+            return None  # a Flux Kustomization saved under this name: a manifest, not kustomize's
         if data is None:  # empty or not a mapping: a kustomization with nothing in it
             data = YMap()
             data.pos, data.kpos, data.vpos, data.tag, data.line_offset = (0, 0, 0, 0), {}, {}, None, 0

@@ -145,6 +145,23 @@ class ResourceIndex:
         """Whether the scan holds at least one object of ``kind`` in ``namespace``."""
         return namespace in self.namespaces_by_kind.get(kind, ())
 
+    @staticmethod
+    def same_scope(a, b) -> bool:
+        """Whether ``b`` counts as evidence about ``a``: same namespace and, when the namespace
+        is unset, same directory (or render).  Objects without a namespace go wherever they are
+        applied: unrelated examples of one repository share the unset namespace only in name,
+        while a directory is what ``kubectl apply -f`` applies together."""
+        if a.namespace != b.namespace:
+            return False
+        return bool(a.namespace) or _directory(a.path) == _directory(b.path)
+
+    def has_kind_near(self, kind: str, resource) -> bool:
+        """Evidence for an absence: an object of ``kind`` in the scope of ``resource``
+        (:meth:`same_scope`)."""
+        if resource.namespace:
+            return self.has_kind_in(kind, resource.namespace)
+        return any(self.same_scope(resource, r) for r in self.of_kind(kind))
+
     # -- pod templates -----------------------------------------------------------------------
     def pod_templates(self, namespace: str | None = None) -> list:
         """``(resource, PodTemplate)`` of every workload (bare Pods, CronJobs, custom resources
@@ -252,6 +269,10 @@ class ResourceIndex:
             if reqs is None or selectors.matches(reqs, pod.labels, selectors.generated_labels(pod.resource)):
                 return True
         return False
+
+
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _kustomize_patches(resources, patch_paths) -> dict:

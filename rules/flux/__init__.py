@@ -1,0 +1,1 @@
+"""Flux GitOps rules (FX…): Kustomizations, HelmReleases and image automation objects."""
