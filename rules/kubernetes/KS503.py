@@ -5,7 +5,9 @@ Two cases, never printing the value:
 * an ``env[].value`` literal whose *name* looks like a credential (option
   ``credential-patterns``: regexes searched in the name) and does not end like a reference to
   one (option ``non-secret-suffixes``: ``_FILE``, ``_PATH``, ``_URL``, ``_NAME``…);
-* any ``env[].value`` holding a URL with an embedded password (``scheme://user:pass@host``).
+* any ``env[].value`` holding a URL with an embedded password (``scheme://user:pass@host``);
+* any ``env[].value`` holding a private key block, whatever its armour looks like (three to
+  five dashes or more, ``RSA``/``EC``/``OPENSSH``/``ENCRYPTED``/``PGP … BLOCK``, spaces).
 
 Values that cannot be a literal secret are skipped: empty values, values made only of
 ``$(VAR)``/``${VAR}`` references, unrendered ``{{ }}`` templates, placeholders (``<password>``,
@@ -25,6 +27,8 @@ from shiplint.registry.rule import rule
 _REF = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}")
 _URL_CRED = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^:/?#@\s]*):([^@/?#\s]+)@([^/?#\s]*)")
 _PLACEHOLDER = re.compile(r"(?i)(insert|replace|your|fill|enter|put)[_ -]|x{3,}\Z|\*{3,}\Z")
+# "-----BEGIN RSA PRIVATE KEY-----", "---BEGIN OPENSSH PRIVATE KEY---", "-----BEGIN PGP PRIVATE KEY BLOCK-----"
+_KEY_BLOCK = re.compile(r"-{2,}\s*BEGIN\s+(?:[A-Z0-9]+\s+){0,3}PRIVATE\s+KEY(?:\s+BLOCK)?\s*-{2,}", re.I)
 _SCALAR_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "none"}
 
 
@@ -91,6 +95,14 @@ def check(resource, ctx):
                 continue
             where = item.value_region("value") or c.region_at(("env", i))
             subject = f"{c.subject}.env[{name}]"
+            if _KEY_BLOCK.search(value):
+                yield Hit(
+                    f"container '{c.name}' env var '{name}' holds a private key (not shown): "
+                    "anyone who can read the manifest has it; mount it from a Secret instead",
+                    where,
+                    subject=subject,
+                )
+                continue
             redacted = url_with_password(value)
             if redacted:
                 yield Hit(

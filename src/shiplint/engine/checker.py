@@ -198,8 +198,10 @@ class Checker:
             self._suppressions(fr).add_dockerfile(inp.display, df)
         fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications)
 
-    def _check_yaml(self, inp: Input, text: str, fr: FileResult) -> list:
-        """Lint one YAML stream; returns the resources it holds (also added to ``fr``)."""
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult, attach=None) -> list:
+        """Lint one YAML stream; returns the resources it holds (also added to ``fr``).
+        ``attach`` (a render's) tells the resources where they come from before the rules run:
+        a rule may ask whether a value was written literally or computed by a template."""
         from shiplint.model.k8s.model import resources_from_document
         from shiplint.sources.yamlsrc import parse_yaml_stream
 
@@ -224,7 +226,10 @@ class Checker:
                 resources.append(res)
                 if suppress:
                     self._suppressions(fr).add_resource(res)
-                fr.findings += self.run_rules("resource", res, path, inp, fr.notifications)
+        if attach is not None:
+            attach(resources)
+        for res in resources:
+            fr.findings += self.run_rules("resource", res, path, inp, fr.notifications)
         fr.resources += resources
         return resources
 
@@ -239,8 +244,7 @@ class Checker:
 
     def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
         """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
-        resources = self._check_yaml(inp, rendered.text, fr)
-        rendered.attach(resources)
+        resources = self._check_yaml(inp, rendered.text, fr, rendered.attach)
         fr.renders[rendered.display] = rendered.origin(resources)
 
     def _outcome(self, outcome, fr: FileResult) -> None:

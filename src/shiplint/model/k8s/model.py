@@ -232,6 +232,17 @@ class Resource(_Labelled):
     def get(self, path: tuple, default=None):
         return get_path(self.data, path, default)
 
+    def from_template_expression(self, path: tuple) -> bool:
+        """Whether the value at ``path`` was produced by a template expression (``{{ .Values.x }}``,
+        a generated key) rather than written literally: asked of the Helm template the object was
+        rendered from (the render layer puts a ``value_is_expression`` callable in
+        :attr:`origin`); a manifest that still holds ``{{`` in the value is unrendered text."""
+        judge = self.origin.get("value_is_expression") if self.origin else None
+        if judge is not None:
+            return bool(judge(tuple(path)))
+        value = self.get(tuple(path))
+        return isinstance(value, str) and "{{" in value
+
     def region_at(self, path: tuple) -> Region:
         return deepest_region(self.data, path) or self.region
 
