@@ -282,7 +282,9 @@ class Resource(_Labelled):
             if isinstance(spec, YMap):
                 return [PodTemplate(self, (), ("spec",))]
             return []
-        path = (self.pod_paths or {}).get(kind) or POD_TEMPLATE_PATHS.get(kind)
+        plugin_paths = self.pod_paths or {}
+        # a plugin's path may be () for a Pod-like kind (its root holds metadata and spec)
+        path = plugin_paths[kind] if kind in plugin_paths else POD_TEMPLATE_PATHS.get(kind)
         if path is not None:
             tpl = self.get(path)
             if not isinstance(tpl, YMap) or not isinstance(tpl.get("spec"), YMap):
