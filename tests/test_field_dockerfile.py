@@ -139,3 +139,18 @@ def test_onbuild_installs_and_quoted_archives(tmp_path):
         ("base/Dockerfile", "DF403", 6, 31),
         ("base/Dockerfile", "DF405", 5, 1),
     ]
+
+
+def test_an_empty_tag_before_a_digest_is_an_invalid_reference(tmp_path):
+    # what a kustomize-style 'newTag: "@sha256:…"' habit produces when copied into a Dockerfile
+    _repo(tmp_path, {
+        "Dockerfile": (
+            f"FROM golang:1.22{PIN} AS build\n"
+            "RUN go build -o /out/app .\n"
+            f"FROM gcr.io/distroless/static:nonroot{PIN}\n"
+            f"COPY --from=ghcr.io/acme/certs:{PIN} /etc/ssl /etc/ssl\n"
+            "COPY --from=build /out/app /app\n"
+        ),
+        "main.go": "package main\nfunc main() {}\n",
+    })
+    assert _found(tmp_path, ["DF101", "DF103"]) == [("Dockerfile", "DF103", 4, 6)]
