@@ -95,11 +95,11 @@ def test_the_documented_plugin_example_runs():
 
 def test_public_names_are_the_ones_their_modules_define():
     import shiplint.sources.dockerfile as sources
-    from shiplint.model.dockerfile import env, mount, run, stages, user
+    from shiplint.model.dockerfile import env, images, mount, run, stages, user
     from shiplint.model.packages import SHELLS
     from shiplint.sources.dockerfile import expand, parser, syntax
 
-    homes = (env, mount, run, stages, user)
+    homes = (env, images, mount, run, stages, user)
     for name in model.__all__:
         obj = getattr(model, name)
         assert obj is SHELLS or any(getattr(m, name, None) is obj for m in homes), name

@@ -92,9 +92,12 @@ def test_global_arg_defaults_are_substituted_in_from(tmp_path):
     assert "docker.io/library/alpine:3.20" in f.message and (f.region.line, f.region.column) == (3, 6)
 
 
-def test_unresolved_arg_images_are_not_guessed(tmp_path):
+def test_unresolved_arg_images_are_judged_on_what_is_written(tmp_path):
+    # $BASE may hold a pinned reference from a trusted registry: nothing is guessed; ${BASE}:latest
+    # is a tag whatever BASE holds; alpine:3.20@${DIGEST} is written out as a Docker Hub image
     src = "ARG BASE\nFROM $BASE\nFROM ${BASE}:latest\nFROM alpine:3.20@${DIGEST}\n"
-    assert hits(tmp_path, src, ["DF101", "DF102", "DF103", "DF104"], rule_options={"DF104": {"trusted-registries": ["x.io"]}}) == []
+    assert hits(tmp_path, src, ["DF101", "DF102", "DF103", "DF104"], rule_options={"DF104": {"trusted-registries": ["x.io"]}}) == [
+        ("DF101", 3, 6), ("DF102", 3, 6), ("DF104", 4, 6)]
 
 
 def test_stage_args_resolve_user(tmp_path):

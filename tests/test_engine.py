@@ -103,15 +103,17 @@ def test_plugin_pod_template_paths_do_not_outlive_the_engine(tmp_path):
     from shiplint.plugins import Plugins
 
     widget = tmp_path / "widget.yaml"
-    widget.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  pod:\n"
-                      "    spec:\n      containers:\n        - name: c\n          image: nginx:latest\n")
+    # a Pod-like kind (its own spec holds the containers): nested templates are recognised by
+    # their shape without any plugin, the object's root only when a plugin says so
+    widget.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+                      "spec:\n  containers:\n    - name: c\n      image: nginx:latest\n")
 
     class PodPaths:
         from shiplint.hookspecs import hookimpl
 
         @hookimpl
         def shiplint_pod_template_paths(self):
-            return {"Widget": ("spec", "pod")}
+            return {"Widget": ()}
 
     with_plugin = Plugins(load_entry_points=False)
     with_plugin.pm.register(PodPaths(), name="widgets")

@@ -1,20 +1,28 @@
-"""An external ``FROM`` image without a digest."""
+"""An external image without a digest: a ``FROM`` base image, or an image that ``COPY --from``
+or ``RUN --mount=from=`` pulls."""
 
 from shiplint.core.findings import Hit
-from shiplint.sources.imageref import parse_image_ref
 from shiplint.registry.rule import rule
+
+from shiplint.model.dockerfile import pulled_images
 
 
 @rule
 def check(dockerfile, ctx):
-    for stage in dockerfile.stages:
-        if not stage.is_external or not stage.image_resolved:
-            continue
-        ref = parse_image_ref(stage.image)
-        if ref.digest is not None:
-            continue  # a malformed digest is DF103's finding
+    for image in pulled_images(dockerfile):
+        if image.ref is not None:
+            if image.ref.digest is not None:
+                continue  # a malformed digest is DF103's finding
+            why = ""
+        elif image.tag_cannot_carry_digest:
+            # 'static:latest-$ARCH' with no default for ARCH: any value still names a tag
+            names = ", ".join(image.unresolved_variables)
+            why = f" (whatever {names} is set to, the reference is a tag)"
+        else:
+            continue  # '$BASE' may hold a pinned reference: nothing is known
         yield Hit(
-            f"base image '{stage.image}' is not pinned by digest; use {stage.image}@sha256:<digest>",
-            stage.image_region,
-            subject=f"stage[{stage.name or stage.index}].from",
+            f"{image.what} '{image.text}' is not pinned by digest{why}; use "
+            f"{image.text}@sha256:<digest>",
+            image.region,
+            subject=image.subject,
         )

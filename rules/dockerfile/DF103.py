@@ -41,7 +41,9 @@ def check(dockerfile, ctx):
             value = f.value or ""
             if "@" not in value or "$" in value or value.lower() in names:
                 continue
-            problem = digest_problem(value.partition("@")[2])
+            name = value.partition("@")[0]
+            problem = "follows an empty tag (':@' is an invalid reference)" if name.endswith(":") \
+                else digest_problem(value.partition("@")[2])
             if problem is not None:
                 yield Hit(
                     f"image digest in '--from={value}' {problem}; use @sha256:<64 lower-case hex digits>",

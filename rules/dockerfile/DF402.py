@@ -1,40 +1,51 @@
 """Package-manager caches left in the layer.
 
 * apt: ``apt-get/apt install`` without ``rm -rf /var/lib/apt/lists/*`` (or ``apt-get dist-clean``)
-  in the same RUN;
+  after it in the same RUN;
 * apk: ``apk add`` without ``--no-cache`` (or ``--no-network``, or ``rm -rf /var/cache/apk/*``);
-* pip: ``pip install`` without ``--no-cache-dir`` (or ``PIP_NO_CACHE_DIR`` set);
-* yum/dnf/microdnf/tdnf: ``install`` without ``clean all`` (or ``rm -rf /var/cache/yum|dnf``).
+* pip: ``pip install`` without ``--no-cache-dir`` (or ``PIP_NO_CACHE_DIR`` set by ``ENV``, by an
+  assignment before the command, or by an ``export`` earlier in the RUN);
+* yum/dnf/microdnf/tdnf: ``install``/``reinstall`` without ``clean all`` (or ``rm -rf
+  /var/cache/yum|dnf|libdnf5``) after it.
 
-A ``RUN --mount=type=cache`` (or ``tmpfs``) at the cache directory satisfies the rule: the cache
-then lives outside the layer.  Only stages whose layers ship are checked (a builder stage used
-through ``COPY --from`` is discarded).
+A clean *before* the install does not count: the install fills the cache again.  A
+``RUN --mount=type=cache`` (or ``tmpfs``) at the cache directory satisfies the rule: the cache
+then lives outside the layer.  Only the final stage and the stages it is built ``FROM`` are
+checked: a builder stage used through ``COPY --from`` is discarded, and a stage the final image
+never uses is not part of it.
 """
 
 from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import cleans_yum, is_dry_run, package_operations, removes_apt_lists, rm_targets
 
-from shiplint.model.dockerfile import all_commands, covered_by_mount, runs, shipped_stages, stage_env
+from shiplint.model.dockerfile import all_commands, chain, covered_by_mount, runs, stage_env
 from shiplint.rules.dockerfile._fix import action_word, append_to_run, insert_after
 
 _RPM = ("yum", "dnf", "microdnf", "tdnf")
-_PIP_CACHES = ("/root/.cache/pip", "/root/.cache")
+_PIP_CACHES = ("/root/.cache", "/root/.cache/pip", "~/.cache", "~/.cache/pip")
 
 
-def _pip_cache_off(env: dict, cmd) -> bool:
-    v = env.get("PIP_NO_CACHE_DIR")
-    if v not in (None, ""):
-        return True
-    return any(w.raw.startswith("PIP_NO_CACHE_DIR=") and w.value != "PIP_NO_CACHE_DIR=" for w in cmd.assignments)
+def _sets_pip_no_cache(word) -> bool:
+    name, eq, value = word.value.partition("=")
+    return name == "PIP_NO_CACHE_DIR" and bool(eq) and value != ""
+
+
+def _last_index(cmds, test) -> int:
+    """The index of the last command for which ``test([command])`` holds (-1 if none)."""
+    last = -1
+    for i, c in enumerate(cmds):
+        if test([c]):
+            last = i
+    return last
 
 
 @rule
 def check(dockerfile, ctx):
-    shipped = shipped_stages(dockerfile)
-    for stage in dockerfile.stages:
-        if stage.index not in shipped:
-            continue
+    final = dockerfile.final_stage
+    if final is None:
+        return
+    for stage in chain(dockerfile, final):
         for inst, scripts in runs(dockerfile, stage):
             pairs = all_commands(scripts)
             cmds = [c for _, c in pairs]
@@ -42,40 +53,51 @@ def check(dockerfile, ctx):
             ops = package_operations(cmds)
             if not ops:
                 continue
-            rm = list(rm_targets(cmds))
-            # what the whole RUN does, worked out once: a RUN may hold thousands of installs
-            apt_lists_removed = removes_apt_lists(cmds)
-            yum_cleaned = cleans_yum(cmds)
-            apt_dist_clean = any(o.manager in ("apt-get", "apt") and o.action == "dist-clean" for o in ops)
-            apk_cache_removed = any(t.startswith("/var/cache/apk") for t in rm)
-            pip_cache_removed = any(t.rstrip("/*").rstrip("/") in ("/root/.cache", "/root/.cache/pip", "~/.cache", "~/.cache/pip") for t in rm)
-            rpm_cache_removed = any(t.startswith("/var/cache/") for t in rm)
+            index = {id(c): i for i, c in enumerate(cmds)}
+            # where the last clean of each cache happens, worked out once: a RUN may hold
+            # thousands of installs; an install is covered by a clean that comes after it
+            apt_clean = max(
+                _last_index(cmds, removes_apt_lists),
+                max((index[id(o.command)] for o in ops
+                     if o.manager in ("apt-get", "apt") and o.action == "dist-clean"), default=-1),
+            )
+            rpm_clean = max(
+                _last_index(cmds, cleans_yum),
+                _last_index(cmds, lambda c: any(t.startswith("/var/cache/") for t in rm_targets(c))),
+            )
+            apk_clean = _last_index(cmds, lambda c: any(t.startswith("/var/cache/apk") for t in rm_targets(c)))
+            pip_clean = _last_index(cmds, lambda c: any(t.rstrip("/*").rstrip("/") in _PIP_CACHES for t in rm_targets(c)))
+            pip_exported = min(
+                (i for i, c in enumerate(cmds) if c.name == "export" and any(map(_sets_pip_no_cache, c.args))),
+                default=len(cmds),
+            )
             env = None
             for op in ops:
                 problem = None
+                at = index[id(op.command)]
                 if is_dry_run(op):
                     continue
                 if op.manager in ("apt-get", "apt", "aptitude") and op.action == "install":
-                    if not apt_lists_removed and not covered_by_mount(inst, "/var/lib/apt/lists") \
-                            and not apt_dist_clean:
+                    if apt_clean < at and not covered_by_mount(inst, "/var/lib/apt/lists"):
                         problem = ("the apt package lists stay in the layer; end the same RUN with "
                                    "'rm -rf /var/lib/apt/lists/*' (or use a cache mount)")
                 elif op.manager == "apk" and op.action == "add":
                     if not ({"--no-cache", "--no-network"} & op.flags) and not covered_by_mount(inst, "/var/cache/apk") \
-                            and not apk_cache_removed:
+                            and apk_clean < at:
                         problem = "the apk index and package cache stay in the layer; use 'apk add --no-cache'"
                 elif op.manager == "pip" and op.action == "install":
                     if env is None:
                         env = stage_env(dockerfile, stage, inst)
-                    if "--no-cache-dir" not in op.flags and not _pip_cache_off(env, op.command) \
-                            and not any(covered_by_mount(inst, p) for p in _PIP_CACHES) \
-                            and not pip_cache_removed:
+                    if "--no-cache-dir" not in op.flags and env.get("PIP_NO_CACHE_DIR") in (None, "") \
+                            and not any(map(_sets_pip_no_cache, op.command.assignments)) \
+                            and pip_exported > at \
+                            and not any(covered_by_mount(inst, p) for p in _PIP_CACHES[:2]) \
+                            and pip_clean < at:
                         problem = ("pip keeps downloaded wheels in ~/.cache/pip inside the layer; add "
                                    "--no-cache-dir (or a cache mount at /root/.cache/pip)")
-                elif op.manager in _RPM and op.action == "install":
-                    if not yum_cleaned and not covered_by_mount(inst, f"/var/cache/{'yum' if op.manager == 'yum' else 'dnf'}") \
-                            and not covered_by_mount(inst, "/var/cache/libdnf5") \
-                            and not rpm_cache_removed:
+                elif op.manager in _RPM and op.action in ("install", "reinstall"):
+                    if rpm_clean < at and not covered_by_mount(inst, f"/var/cache/{'yum' if op.manager == 'yum' else 'dnf'}") \
+                            and not covered_by_mount(inst, "/var/cache/libdnf5"):
                         problem = (f"the {op.manager} metadata and package cache stay in the layer; "
                                    f"end the same RUN with '{op.manager} clean all'")
                 if problem:

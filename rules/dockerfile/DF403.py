@@ -1,4 +1,5 @@
-"""``apt-get install`` without ``--no-install-recommends``."""
+"""``apt-get install`` without ``--no-install-recommends``, in the final image's stages
+(``ONBUILD RUN`` triggers included)."""
 
 import re
 
@@ -6,7 +7,7 @@ from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import is_dry_run, package_operations
 
-from shiplint.model.dockerfile import all_commands, chain, run_scripts, shipped_stages
+from shiplint.model.dockerfile import all_commands, chain, instructions, run_scripts
 from shiplint.rules.dockerfile._fix import action_word, insert_after
 
 _CONF_OFF = re.compile(r"""Install-Recommends\s*(?:=|\s)\s*\\?["']?(?:0|false|no)\b""", re.I)
@@ -20,13 +21,16 @@ def _recommends_off(op) -> bool:
 
 @rule
 def check(dockerfile, ctx):
-    shipped = shipped_stages(dockerfile)
-    for stage in dockerfile.stages:
-        if stage.index not in shipped:
-            continue
+    final = dockerfile.final_stage
+    if final is None:
+        return
+    # the final image is the last stage and the stages it is built FROM; any other stage is a
+    # builder whose layers are discarded or a stage the final image never uses
+    for stage in chain(dockerfile, final):
         # an apt.conf written earlier (echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/..)
         configured = False
-        earlier = [i for s in reversed(chain(dockerfile, stage)) for i in s.instructions]
+        # ONBUILD RUN triggers run in every image built FROM this one: unwrapped
+        earlier = [i for s in reversed(chain(dockerfile, stage)) for i in instructions(dockerfile, s)]
         for inst in earlier:
             if inst.keyword == "RUN" and _CONF_OFF.search(inst.text + "".join(d.body for d in inst.heredocs)):
                 configured = True

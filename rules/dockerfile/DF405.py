@@ -5,7 +5,7 @@ import re
 from shiplint.core.findings import Edit, Fix, Hit
 from shiplint.registry.rule import rule
 
-from shiplint.model.dockerfile import instructions
+from shiplint.model.dockerfile import instructions, unquote
 from shiplint.rules.dockerfile._fix import same_case, written
 
 #: Flags ADD and COPY share; an ADD with another flag (--checksum, --keep-git-dir, --unpack) is
@@ -29,7 +29,8 @@ def check(dockerfile, ctx):
         sources = inst.args[:-1]
         if inst.heredocs:  # ADD <<EOF /file: a heredoc is a plain file
             sources = [a for a in sources if not a.value.startswith("<<")]
-        if not all(_local_plain(a.value) for a in sources):
+        # ADD "file.tgz" /dir/: BuildKit removes the quotes before it looks at the name
+        if not all(_local_plain(unquote(a.value, dockerfile.escape)) for a in sources):
             continue
         yield Hit(
             "ADD of local files: ADD also fetches URLs and unpacks archives, so it hides what the "

@@ -1,4 +1,5 @@
-"""``@`` followed by something that is not a sha256 digest."""
+"""``@`` followed by something that is not a sha256 digest, or preceded by an empty tag
+(``repo:@sha256:…``)."""
 
 from shiplint.core.findings import Hit
 from shiplint.sources.imageref import digest_problem
@@ -12,7 +13,19 @@ def check(resource, ctx):
         if ref is None:
             continue
         image = container.image_text
-        if ref.digest is None or digest_problem(ref.digest) is None:
+        if ref.digest is None:
+            continue
+        if ref.tag == "":
+            # 'repo:@sha256:…' (what kustomize renders from newTag: "@sha256:…"): the runtime
+            # refuses the reference, digest or not
+            yield Hit(
+                f"container '{container.name}' image '{image}' has an empty tag before '@': an "
+                "invalid reference the runtime cannot pull; write repo@sha256:<digest>",
+                container.region_at(("image",)),
+                subject=f"{container.subject}.image",
+            )
+            continue
+        if digest_problem(ref.digest) is None:
             continue
         if ref.digest_valid:
             why = f"uses a {ref.digest.split(':', 1)[0]} digest; pin with sha256"

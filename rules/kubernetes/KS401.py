@@ -16,39 +16,39 @@ def _int(value):
 
 @rule
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None or pod.is_windows:
-        return
-    for c in pod.containers():
-        uid, uid_path = c.effective("runAsUser")
-        subject = f"{c.subject}.securityContext.runAsNonRoot"
-        if _int(uid) == 0:
-            level = "container" if uid_path[: len(c.path)] == c.path else "pod"
-            yield Hit(
-                f"container '{c.name}' runs as root: runAsUser is 0 (set on the {level})",
-                resource.region_at(uid_path),
-                subject=f"{c.subject}.securityContext.runAsUser",
-            )
+    for pod in resource.pod_templates():
+        if pod.is_windows:
             continue
-        nonroot, nr_path = c.effective("runAsNonRoot")
-        if nonroot is True or (_int(uid) or 0) > 0:
-            continue
-        # the kubelet then refuses to start a container whose image runs as root: unsafe
-        fix = setting_fix(resource, ctx, c.data, ("securityContext", "runAsNonRoot"), "true",
-                          f"set securityContext.runAsNonRoot: true on container '{c.name}'")
-        if nonroot is False:
+        for c in pod.containers():
+            uid, uid_path = c.effective("runAsUser")
+            subject = f"{c.subject}.securityContext.runAsNonRoot"
+            if _int(uid) == 0:
+                level = "container" if uid_path[: len(c.path)] == c.path else "pod"
+                yield Hit(
+                    f"container '{c.name}' runs as root: runAsUser is 0 (set on the {level})",
+                    resource.region_at(uid_path),
+                    subject=f"{c.subject}.securityContext.runAsUser",
+                )
+                continue
+            nonroot, nr_path = c.effective("runAsNonRoot")
+            if nonroot is True or (_int(uid) or 0) > 0:
+                continue
+            # the kubelet then refuses to start a container whose image runs as root: unsafe
+            fix = setting_fix(resource, ctx, c.data, ("securityContext", "runAsNonRoot"), "true",
+                              f"set securityContext.runAsNonRoot: true on container '{c.name}'")
+            if nonroot is False:
+                yield Hit(
+                    f"container '{c.name}' sets runAsNonRoot: false and no non-zero runAsUser: "
+                    "it runs as the image's user, often root",
+                    resource.region_at(nr_path),
+                    subject=subject,
+                    fix=fix,
+                )
+                continue
             yield Hit(
-                f"container '{c.name}' sets runAsNonRoot: false and no non-zero runAsUser: "
-                "it runs as the image's user, often root",
-                resource.region_at(nr_path),
+                f"container '{c.name}' may run as root: neither the pod nor the container sets "
+                "runAsNonRoot: true (or a non-zero runAsUser)",
+                c.missing_region(("securityContext", "runAsNonRoot")),
                 subject=subject,
                 fix=fix,
             )
-            continue
-        yield Hit(
-            f"container '{c.name}' may run as root: neither the pod nor the container sets "
-            "runAsNonRoot: true (or a non-zero runAsUser)",
-            c.missing_region(("securityContext", "runAsNonRoot")),
-            subject=subject,
-            fix=fix,
-        )

@@ -8,22 +8,22 @@ from shiplint.rules.kubernetes._fix import item_fix, setting_fix
 
 @rule
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None or pod.is_windows:
-        return
-    for c in pod.containers():
-        caps = c.security_context.get("capabilities")
-        drop = caps.get("drop") if isinstance(caps, dict) else None
-        if isinstance(drop, list) and any(capability_name(d) == "ALL" for d in drop):
+    for pod in resource.pod_templates():
+        if pod.is_windows:
             continue
-        path = ("securityContext", "capabilities", "drop")
-        yield Hit(
-            f"container '{c.name}' does not drop ALL capabilities: it keeps the runtime's default "
-            "set (NET_RAW, CHOWN, SETUID…); drop ALL and add back only what it needs",
-            c.missing_region(path),
-            subject=f"{c.subject}.securityContext.capabilities.drop",
-            fix=_fix(resource, ctx, c, drop),
-        )
+        for c in pod.containers():
+            caps = c.security_context.get("capabilities")
+            drop = caps.get("drop") if isinstance(caps, dict) else None
+            if isinstance(drop, list) and any(capability_name(d) == "ALL" for d in drop):
+                continue
+            path = ("securityContext", "capabilities", "drop")
+            yield Hit(
+                f"container '{c.name}' does not drop ALL capabilities: it keeps the runtime's default "
+                "set (NET_RAW, CHOWN, SETUID…); drop ALL and add back only what it needs",
+                c.missing_region(path),
+                subject=f"{c.subject}.securityContext.capabilities.drop",
+                fix=_fix(resource, ctx, c, drop),
+            )
 
 
 def _fix(resource, ctx, c, drop):

@@ -12,13 +12,11 @@ WHAT = {
 
 @rule
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None:
-        return
-    for field, what in WHAT.items():
-        if pod.spec.get(field) is True:
-            yield Hit(
-                f"{resource.kind} '{resource.name}' sets {field}: true: its pods share {what}",
-                pod.region_at((field,)),
-                subject=f"{pod.subject}.{field}",
-            )
+    for pod in resource.pod_templates():
+        for field, what in WHAT.items():
+            if pod.spec.get(field) is True:
+                yield Hit(
+                    f"{resource.kind} '{resource.name}' sets {field}: true: its pods share {what}",
+                    pod.region_at((field,)),
+                    subject=f"{pod.subject}.{field}",
+                )

@@ -35,27 +35,25 @@ def runtime_socket(path: str) -> str | None:
 
 @rule
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None:
-        return
-    volumes = pod.spec.get("volumes")
-    if not isinstance(volumes, list):
-        return
-    for i, vol in enumerate(volumes):
-        if not isinstance(vol, dict) or not isinstance(vol.get("hostPath"), dict):
+    for pod in resource.pod_templates():
+        volumes = pod.spec.get("volumes")
+        if not isinstance(volumes, list):
             continue
-        hp = vol["hostPath"]
-        name = vol.get("name", i)
-        path = hp.get("path")
-        path_s = path if isinstance(path, str) else ""
-        where = pod.region_at(("volumes", i, "hostPath", "path") if "path" in hp else ("volumes", i, "hostPath"))
-        sock = runtime_socket(path_s)
-        props = {}
-        if sock:
-            props["level"] = "error"
-            msg = (f"volume '{name}' mounts host path '{path_s}', which exposes the container runtime "
-                   f"socket {sock}: whoever reaches it controls every container on the node")
-        else:
-            msg = (f"volume '{name}' mounts host path '{path_s}': the pod reads (or writes) the node's "
-                   "filesystem and is tied to that node")
-        yield Hit(msg, where, subject=f"{pod.subject}.volumes[{name}].hostPath", properties=props)
+        for i, vol in enumerate(volumes):
+            if not isinstance(vol, dict) or not isinstance(vol.get("hostPath"), dict):
+                continue
+            hp = vol["hostPath"]
+            name = vol.get("name", i)
+            path = hp.get("path")
+            path_s = path if isinstance(path, str) else ""
+            where = pod.region_at(("volumes", i, "hostPath", "path") if "path" in hp else ("volumes", i, "hostPath"))
+            sock = runtime_socket(path_s)
+            props = {}
+            if sock:
+                props["level"] = "error"
+                msg = (f"volume '{name}' mounts host path '{path_s}', which exposes the container runtime "
+                       f"socket {sock}: whoever reaches it controls every container on the node")
+            else:
+                msg = (f"volume '{name}' mounts host path '{path_s}': the pod reads (or writes) the node's "
+                       "filesystem and is tied to that node")
+            yield Hit(msg, where, subject=f"{pod.subject}.volumes[{name}].hostPath", properties=props)

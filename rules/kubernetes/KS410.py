@@ -13,28 +13,28 @@ GOOD = {"RuntimeDefault", "Localhost"}
 
 @rule
 def check(resource, ctx):
-    pod = resource.pod_template()
-    if pod is None or pod.is_windows:
-        return
-    for c in pod.containers():
-        profile, path = c.effective("seccompProfile")
-        ptype = profile.get("type") if isinstance(profile, dict) else None
-        if isinstance(ptype, str) and ptype in GOOD:  # a list or a map there is not hashable
+    for pod in resource.pod_templates():
+        if pod.is_windows:
             continue
-        if isinstance(profile, dict) and "type" in profile:
-            where = resource.region_at(path + ("type",))
-            why = f"runs with seccomp profile '{ptype}'"
-        else:
-            where = c.missing_region(("securityContext", "seccompProfile", "type"))
-            why = "runs without a seccomp profile (Unconfined by default)"
-        fix = setting_fix(resource, ctx, c.data, ("securityContext", "seccompProfile", "type"), "RuntimeDefault",
-                          f"set securityContext.seccompProfile.type: RuntimeDefault on container '{c.name}'")
-        if fix is not None and path is not None:  # overrides a profile the author chose
-            fix.safety = "unsafe"
-        yield Hit(
-            f"container '{c.name}' {why}: set seccompProfile.type: RuntimeDefault on the pod or "
-            "the container",
-            where,
-            subject=f"{c.subject}.securityContext.seccompProfile",
-            fix=fix,
-        )
+        for c in pod.containers():
+            profile, path = c.effective("seccompProfile")
+            ptype = profile.get("type") if isinstance(profile, dict) else None
+            if isinstance(ptype, str) and ptype in GOOD:  # a list or a map there is not hashable
+                continue
+            if isinstance(profile, dict) and "type" in profile:
+                where = resource.region_at(path + ("type",))
+                why = f"runs with seccomp profile '{ptype}'"
+            else:
+                where = c.missing_region(("securityContext", "seccompProfile", "type"))
+                why = "runs without a seccomp profile (Unconfined by default)"
+            fix = setting_fix(resource, ctx, c.data, ("securityContext", "seccompProfile", "type"), "RuntimeDefault",
+                              f"set securityContext.seccompProfile.type: RuntimeDefault on container '{c.name}'")
+            if fix is not None and path is not None:  # overrides a profile the author chose
+                fix.safety = "unsafe"
+            yield Hit(
+                f"container '{c.name}' {why}: set seccompProfile.type: RuntimeDefault on the pod or "
+                "the container",
+                where,
+                subject=f"{c.subject}.securityContext.seccompProfile",
+                fix=fix,
+            )

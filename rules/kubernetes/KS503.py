@@ -17,7 +17,8 @@ are *not* skipped: they are real credentials once deployed.
 from __future__ import annotations
 
 from shiplint.core.findings import Hit
-from shiplint.model.credentials import compile_patterns, listify, names_credential, not_a_literal, url_with_password
+from shiplint.model.credentials import (compile_patterns, holds_private_key, listify, names_credential, not_a_literal,
+                                        url_with_password)
 from shiplint.registry.rule import rule
 
 
@@ -37,6 +38,14 @@ def check(resource, ctx):
                 continue
             where = item.value_region("value") or c.region_at(("env", i))
             subject = f"{c.subject}.env[{name}]"
+            if holds_private_key(value):
+                yield Hit(
+                    f"container '{c.name}' env var '{name}' holds a private key (not shown): "
+                    "anyone who can read the manifest has it; mount it from a Secret instead",
+                    where,
+                    subject=subject,
+                )
+                continue
             redacted = url_with_password(value)
             if redacted:
                 yield Hit(

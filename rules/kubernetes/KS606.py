@@ -1,4 +1,5 @@
-"""A PodDisruptionBudget that can never allow a voluntary disruption."""
+"""A PodDisruptionBudget that can never allow a voluntary disruption, or that the API server
+rejects because it sets both ``minAvailable`` and ``maxUnavailable`` (an error)."""
 
 import re
 
@@ -52,6 +53,19 @@ def check(index, ctx):
         if not isinstance(spec, dict):
             continue
         name = pdb.name
+        if "minAvailable" in spec and "maxUnavailable" in spec:
+            # the API server accepts one of the two only: the object is never created, and the
+            # workload it was meant to protect has no budget at all
+            second = max(("minAvailable", "maxUnavailable"), key=lambda k: pdb.region_at(("spec", k)).line)
+            yield Hit(
+                f"PodDisruptionBudget '{name}' sets both minAvailable and maxUnavailable: the API "
+                "server rejects it (only one may be set), so its pods have no disruption budget",
+                spec.key_region(second) or pdb.region_at(("spec", second)),
+                subject=f"{pdb.identity}:minAvailable+maxUnavailable",
+                path=pdb.path,
+                properties={"level": "error"},
+            )
+            continue
         if "maxUnavailable" in spec:
             value = spec.get("maxUnavailable")
             if (is_int(value) and value == 0) or _percent(value) == 0 or value == "0":

@@ -1,4 +1,4 @@
-"""An Ingress with no ``tls`` section."""
+"""An Ingress with no ``tls`` section and no controller-managed certificate annotation."""
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
@@ -25,6 +25,21 @@ def _tls_hosts(ingress) -> set:
     return out
 
 
+#: Annotations through which an ingress controller terminates TLS with a certificate it manages
+#: itself (the Ingress then has no tls section by design).
+_CONTROLLER_TLS = (
+    "networking.gke.io/managed-certificates",  # GKE ManagedCertificate
+    "ingress.gcp.kubernetes.io/pre-shared-cert",  # GKE certificate uploaded to the project
+    "alb.ingress.kubernetes.io/certificate-arn",  # AWS Load Balancer Controller (ACM)
+    "appgw.ingress.kubernetes.io/appgw-ssl-certificate",  # Azure Application Gateway
+)
+
+
+def _controller_tls(ingress) -> bool:
+    annotations = ingress.annotations
+    return any(isinstance(annotations.get(k), str) and annotations[k].strip() for k in _CONTROLLER_TLS)
+
+
 @rule
 def check(index, ctx):
     ingresses = list(index.of_kind("Ingress"))
@@ -33,7 +48,7 @@ def check(index, ctx):
         covered.setdefault(ing.namespace, set()).update(_tls_hosts(ing))
     for ing in ingresses:
         tls = ing.get(("spec", "tls"))
-        if isinstance(tls, list) and tls:
+        if isinstance(tls, list) and tls or _controller_tls(ing):
             continue
         hosts = _hosts(ing)
         # controllers such as ingress-nginx serve a host with the TLS set by any Ingress of it

@@ -1,11 +1,17 @@
 """A Job without ``spec.ttlSecondsAfterFinished``.
 
 Only ``kind: Job``: the Jobs of a CronJob are pruned by its ``successfulJobsHistoryLimit`` and
-``failedJobsHistoryLimit``.  A Helm hook Job whose ``helm.sh/hook-delete-policy`` includes
-``hook-succeeded`` is deleted by Helm and not flagged either."""
+``failedJobsHistoryLimit``.  A hook Job that Helm or Argo CD deletes once it has succeeded
+(``helm.sh/hook-delete-policy: hook-succeeded``,
+``argocd.argoproj.io/hook-delete-policy: HookSucceeded``) is not flagged either."""
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
+
+#: Hook delete policies under which the tool deletes the Job once it has succeeded.  Not
+#: ``before-hook-creation``/``BeforeHookCreation``: the finished Job stays until the next run.
+_DELETE_POLICIES = {"helm.sh/hook-delete-policy": "hook-succeeded",
+                    "argocd.argoproj.io/hook-delete-policy": "HookSucceeded"}
 
 
 @rule
@@ -15,9 +21,10 @@ def check(resource, ctx):
     spec = resource.data.get("spec")
     if isinstance(spec, dict) and spec.get("ttlSecondsAfterFinished") is not None:
         return
-    policy = resource.annotations.get("helm.sh/hook-delete-policy")
-    if isinstance(policy, str) and "hook-succeeded" in [p.strip() for p in policy.split(",")]:
-        return
+    for key, succeeded in _DELETE_POLICIES.items():
+        policy = resource.annotations.get(key)
+        if isinstance(policy, str) and succeeded in [p.strip() for p in policy.split(",")]:
+            return  # the tool that runs the hook deletes the Job
     yield Hit(
         f"Job '{resource.name}' has no ttlSecondsAfterFinished: the finished Job and its pods stay in "
         "the cluster until someone deletes them",

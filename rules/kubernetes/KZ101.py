@@ -5,8 +5,8 @@ from shiplint.registry.rule import rule
 
 
 def _is_digest(tag: str) -> bool:
-    # seed 000 [6.2]: a digest can be given through newTag as "@sha256:…"
-    return "@sha256:" in tag or tag.startswith("sha256:")
+    # "1.3.0@sha256:…" renders "repo:1.3.0@sha256:…", a valid pinned reference
+    return "@sha256:" in tag and not tag.startswith("@") or tag.startswith("sha256:")
 
 
 @rule
@@ -27,8 +27,14 @@ def check(kustomization, ctx):
         name = entry.get("name")
         name = name if isinstance(name, str) and name else f"images[{i}]"
         region = entry.value_region("newTag") if hasattr(entry, "value_region") else None
+        if tag.startswith("@"):
+            # kustomize writes newTag after a colon: 'repo:@sha256:…' is an invalid reference
+            message = (f"image '{name}' newTag '{tag[:16]}…' renders '{name}:{tag[:8]}…', an invalid "
+                       "reference (empty tag); set the digest field (digest: sha256:…) instead")
+        else:
+            message = f"image '{name}' is set to tag '{tag}' without a digest"
         yield Hit(
-            f"image '{name}' is set to tag '{tag}' without a digest",
+            message,
             region or kustomization.region_at(("images", i)),
             subject=f"kustomization:images[{name}].newTag",
         )

@@ -224,8 +224,10 @@ class Checker:
         fr.stats["documents"] += 1
         fr.findings += self.run_rules("ci", pipeline, inp.display, inp, fr.notifications)
 
-    def _check_yaml(self, inp: Input, text: str, fr: FileResult, editable: bool = True) -> list:
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult, attach=None, editable: bool = True) -> list:
         """Lint one YAML stream; returns the resources it holds (also added to ``fr``).
+        ``attach`` (a render's) tells the resources where they come from before the rules run:
+        a rule may ask whether a value was written literally or computed by a template.
         ``editable``: False for a render, whose findings get no fix."""
         from shiplint.model.k8s.model import resources_from_document
         from shiplint.sources.yamlsrc import parse_yaml_stream
@@ -261,7 +263,10 @@ class Checker:
                 resources.append(res)
                 if suppress:
                     self._suppressions(fr).add_resource(res)
-                fr.findings += self.run_rules("resource", res, path, inp, fr.notifications, source)
+        if attach is not None:
+            attach(resources)
+        for res in resources:
+            fr.findings += self.run_rules("resource", res, path, inp, fr.notifications, source)
         fr.resources += resources
         return resources
 
@@ -298,8 +303,7 @@ class Checker:
 
     def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
         """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
-        resources = self._check_yaml(inp, rendered.text, fr, editable=False)
-        rendered.attach(resources)
+        resources = self._check_yaml(inp, rendered.text, fr, rendered.attach, editable=False)
         fr.renders[rendered.display] = rendered.origin(resources)
 
     def _outcome(self, outcome, fr: FileResult) -> None:

@@ -280,9 +280,8 @@ class SuppressionIndex:
         md = resource.data.get("metadata")
         if isinstance(md, YMap):
             holders.append(md.get("annotations"))
-        pod = resource.pod_template()
-        if pod is not None and pod.metadata_path:
-            tmd = resource.get(pod.metadata_path)
+        for pod in resource.pod_templates():
+            tmd = resource.get(pod.metadata_path) if pod.metadata_path else None
             if isinstance(tmd, YMap):
                 holders.append(tmd.get("annotations"))
         for ann in holders:

@@ -115,3 +115,13 @@ def options_with_values(words: list[str]):
         if value.startswith(("-", "$")) or not_a_literal(value):  # another option, a shell variable
             continue
         yield i, m.group(1)
+
+
+#: A private key's armour, whatever the number of dashes ("-----BEGIN RSA PRIVATE KEY-----",
+#: "---BEGIN OPENSSH PRIVATE KEY---", "-----BEGIN PGP PRIVATE KEY BLOCK-----").
+_KEY_BLOCK = re.compile(r"-{2,}\s*BEGIN\s+(?:[A-Z0-9]+\s+){0,3}PRIVATE\s+KEY(?:\s+BLOCK)?\s*-{2,}", re.I)
+
+
+def holds_private_key(value: str) -> bool:
+    """Whether ``value`` holds a private key block (never returns the key)."""
+    return bool(_KEY_BLOCK.search(value))

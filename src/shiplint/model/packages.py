@@ -66,6 +66,8 @@ _NPM_ALIASES = {
     **dict.fromkeys(("un", "unlink", "remove", "rm", "r"), "uninstall"),
     **dict.fromkeys(("up", "upgrade", "udpate"), "update"),
 }
+# dnf's short command names (``dnf in``, ``dnf rei``); yum is dnf on current RPM distributions
+_RPM_ALIASES = {"in": "install", "rei": "reinstall", "rm": "remove", "up": "upgrade"}
 _PIP_NAME = re.compile(r"pip\d*(?:\.\d+)*")
 _PYTHON_NAME = re.compile(r"python\d*(?:\.\d+)*")
 # Programs that run a script read from standard input (``curl … | sh``).  ``busybox`` is not
@@ -167,6 +169,8 @@ def _package_operation(cmd: Command) -> PkgOp | None:
     action = action.lower()
     if manager == "npm":
         action = _NPM_ALIASES.get(action, action)
+    elif manager in ("yum", "dnf", "microdnf", "tdnf"):
+        action = _RPM_ALIASES.get(action, action)
     return PkgOp(manager, action, packages, flags, cmd, values)
 
 

@@ -422,15 +422,15 @@ def make_check(validator, target: str, kinds: frozenset, roles: tuple, message: 
         if target == "resource":
             subjects = [(resource.data, (), None)]
         else:
-            pod = resource.pod_template()
-            if pod is None:
+            pods = resource.pod_templates()
+            if not pods:
                 return
             if target == "workload":
                 subjects = [(resource.data, (), None)]
             elif target == "pod-spec":
-                subjects = [(pod.spec, tuple(pod.spec_path), None)]
+                subjects = [(pod.spec, tuple(pod.spec_path), None) for pod in pods]
             else:
-                subjects = [(c.data, tuple(c.path), c) for c in pod.containers(roles)]
+                subjects = [(c.data, tuple(c.path), c) for pod in pods for c in pod.containers(roles)]
         for instance, prefix, container in subjects:
             budget = EVALUATION_BUDGET if expired[0] < MAX_EXPIRED else EXHAUSTED_BUDGET
             try:

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+from functools import partial
 
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
@@ -470,7 +471,35 @@ def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str 
             templated = [s for s in sections if s[2] in ("", None) and any(x.strip() for x in lines[s[0]:s[1]])]
             lo, hi, _ = templated[0] if templated else (0, len(lines), None)
         origin.update(file=display_path(path, root), lines=lines, lo=lo, hi=hi,
-                      start=_resource_start(lines, lo, hi))
+                      start=_resource_start(lines, lo, hi),
+                      value_is_expression=partial(value_is_expression, lines, lo, hi))
+
+
+def value_is_expression(lines: list[str], lo: int, hi: int, path: tuple) -> bool:
+    """Whether the rendered value at ``path`` (keys and list indexes) comes from a template
+    expression rather than from literal text of the template: its key is generated (``range``,
+    ``toYaml``), or its value holds ``{{ … }}`` (on the key's line or in the block below it).
+    Rules ask it through :meth:`shiplint.model.k8s.model.Resource.from_template_expression`."""
+    from shiplint.inputs.render.origin import Item
+
+    steps = tuple(Item(s, None) if isinstance(s, int) else s for s in path)
+    key = locate_in_template(lines, lo, hi, steps, "key") if steps else None
+    if key is None or key.line != key.end_line:
+        return True
+    text = lines[key.line - 1]
+    if text[key.column - 1 : key.end_column - 1] != str(path[-1]):
+        return True  # the deepest literal key is a parent: this one is generated
+    if "{{" in text[key.end_column - 1 :]:
+        return True
+    indent = key.column - 1
+    for line in lines[key.line : hi]:
+        if not line.strip():
+            continue
+        if len(line) - len(line.lstrip()) <= indent:
+            break
+        if "{{" in line:
+            return True
+    return False
 
 
 def locate(res, path: tuple, part: str) -> Location | None:

@@ -28,6 +28,9 @@ RUN scripts (:mod:`.run`)
     by every rule; ``runs(df, stage)`` yields ``(inst, scripts)`` for every RUN;
     ``all_commands(scripts)``.  What commands mean (``apt-get install``, ``curl | sh``) is in
     :mod:`shiplint.model.packages`.
+Pulled images (:mod:`.images`)
+    ``pulled_images(df)``: every image the build pulls (``FROM``, ``COPY --from``,
+    ``RUN --mount=from``) as :class:`PulledImage` (text, region, subject, parsed reference).
 Mounts (:mod:`.mount`)
     ``mounts(inst)`` (``--mount`` flags as dicts), ``cache_mount_targets``,
     ``covered_by_mount(inst, path)``.
@@ -40,6 +43,7 @@ User (:mod:`.user`)
 """
 
 from shiplint.model.dockerfile.env import key_values, stage_env, unquote
+from shiplint.model.dockerfile.images import PulledImage, pulled_images
 from shiplint.model.dockerfile.mount import cache_mount_targets, covered_by_mount, mounts
 from shiplint.model.dockerfile.run import RunScript, all_commands, run_scripts, runs
 from shiplint.model.dockerfile.stages import (
@@ -59,6 +63,7 @@ from shiplint.model.packages import SHELLS
 __all__ = [
     "SHELLS",
     "EffectiveUser",
+    "PulledImage",
     "RunScript",
     "all_commands",
     "base_runs_as_non_root",
@@ -72,6 +77,7 @@ __all__ = [
     "is_windows",
     "key_values",
     "mounts",
+    "pulled_images",
     "root_image",
     "run_scripts",
     "runs",

@@ -164,16 +164,16 @@ class ResourceIndex:
 
     # -- pod templates -----------------------------------------------------------------------
     def pod_templates(self, namespace: str | None = None) -> list:
-        """``(resource, PodTemplate)`` of every workload (bare Pods, CronJobs, custom resources
-        with ``spec.template``…), optionally only those of one namespace."""
+        """``(resource, PodTemplate)`` of every pod template (bare Pods, CronJobs, the templates
+        custom resources embed…), optionally only those of one namespace."""
         if self._templates is None:
             by_ns: dict[str, list] = defaultdict(list)
             for r in self.resources:
                 try:
-                    pod = r.pod_template()
+                    pods = r.pod_templates()
                 except Exception:  # a malformed object is not a workload
-                    pod = None
-                if pod is not None:
+                    pods = []
+                for pod in pods:
                     by_ns[r.namespace].append((r, pod))
             self._templates = by_ns
         if namespace is None:

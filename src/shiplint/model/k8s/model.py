@@ -38,6 +38,67 @@ _UNSET = object()
 #: Pod ``restartPolicy`` values of pods that run to completion.
 RUN_TO_COMPLETION = frozenset({"Never", "OnFailure"})
 
+#: Fields of a Job spec: a pod template beside them belongs to a Job (JobSet, KEDA ScaledJob…).
+_JOB_SPEC_FIELDS = frozenset({"backoffLimit", "completions", "parallelism", "completionMode",
+                              "activeDeadlineSeconds", "ttlSecondsAfterFinished", "podFailurePolicy"})
+#: How deep and how wide the search for pod templates in an unknown kind goes.
+_MAX_TEMPLATE_DEPTH = 12
+_MAX_TEMPLATE_NODES = 5000
+
+
+def _is_pod_template(node) -> bool:
+    """The shape of a pod template: a mapping whose ``spec`` holds a list of containers."""
+    if not isinstance(node, YMap):
+        return False
+    spec = node.get("spec")
+    return isinstance(spec, YMap) and isinstance(spec.get("containers"), YSeq)
+
+
+def _nested_templates(data: YMap) -> list[tuple]:
+    """Paths of the pod templates anywhere below ``data`` (not ``data`` itself, nor its
+    ``metadata``/``status``), outermost first; a template's own insides are not searched."""
+    found: list[tuple] = []
+    budget = [_MAX_TEMPLATE_NODES]
+
+    def walk(node, path: tuple) -> None:
+        budget[0] -= 1
+        if budget[0] < 0 or len(path) > _MAX_TEMPLATE_DEPTH:
+            return
+        if path and _is_pod_template(node):
+            found.append(path)
+            return
+        if isinstance(node, YMap):
+            for key, value in node.items():
+                if not path and key in ("metadata", "status"):
+                    continue
+                if isinstance(value, (YMap, YSeq)):
+                    walk(value, path + (key,))
+        elif isinstance(node, YSeq):
+            for i, value in enumerate(node):
+                if isinstance(value, (YMap, YSeq)):
+                    walk(value, path + (i,))
+
+    walk(data, ())
+    return found
+
+
+def _template_label(data, path: tuple) -> str:
+    """``replicatedJobs[workers].template.spec.template``: a line-independent name of a nested
+    pod template (list items by their ``name`` when they have one)."""
+    parts: list[str] = []
+    node = data
+    for step in path:
+        child = node[step] if isinstance(node, (YMap, YSeq)) else None
+        if isinstance(step, int):
+            name = child.get("name") if isinstance(child, YMap) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{name if isinstance(name, str) else step}]"]
+        else:
+            parts.append(str(step))
+        node = child
+    if parts and parts[0] == "spec":
+        parts = parts[1:]
+    return ".".join(parts)
+
 
 def _str(value) -> str:
     return "" if value is None else str(value)
@@ -171,6 +232,17 @@ class Resource(_Labelled):
     def get(self, path: tuple, default=None):
         return get_path(self.data, path, default)
 
+    def from_template_expression(self, path: tuple) -> bool:
+        """Whether the value at ``path`` was produced by a template expression (``{{ .Values.x }}``,
+        a generated key) rather than written literally: asked of the Helm template the object was
+        rendered from (the render layer puts a ``value_is_expression`` callable in
+        :attr:`origin`); a manifest that still holds ``{{`` in the value is unrendered text."""
+        judge = self.origin.get("value_is_expression") if self.origin else None
+        if judge is not None:
+            return bool(judge(tuple(path)))
+        value = self.get(tuple(path))
+        return isinstance(value, str) and "{{" in value
+
     def region_at(self, path: tuple) -> Region:
         return deepest_region(self.data, path) or self.region
 
@@ -179,18 +251,23 @@ class Resource(_Labelled):
     def is_batch(self) -> bool:
         return self.kind in BATCH_KINDS
 
-    def pod_template(self) -> "PodTemplate | None":
-        """The pod template of a workload (any kind), or ``None``; computed once."""
-        cache = self.__dict__.get("_pod_template", _UNSET)
-        if cache is _UNSET:
-            cache = self._find_pod_template()
-            self.__dict__["_pod_template"] = cache
+    def pod_templates(self) -> list["PodTemplate"]:
+        """Every pod template of the object; computed once.  One for the built-in workloads;
+        a custom resource may embed several, anywhere (JobSet
+        ``spec.replicatedJobs[].template.spec.template``, Kubeflow's replica specs…)."""
+        cache = self.__dict__.get("_pod_templates")
+        if cache is None:
+            cache = self.__dict__["_pod_templates"] = self._find_pod_templates()
         return cache
 
+    def pod_template(self) -> "PodTemplate | None":
+        """The (first) pod template of a workload (any kind), or ``None``."""
+        templates = self.pod_templates()
+        return templates[0] if templates else None
+
     def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
-        """Every container of the pod template (none for objects that are not workloads)."""
-        pod = self.pod_template()
-        if pod is not None:
+        """Every container of every pod template (none for objects that are not workloads)."""
+        for pod in self.pod_templates():
             yield from pod.containers(roles)
 
     def missing_region(self, path: tuple) -> Region:
@@ -198,25 +275,32 @@ class Resource(_Labelled):
         existing node along it, else the object's anchor."""
         return missing_region(self.data, path) or self.anchor
 
-    def _find_pod_template(self) -> "PodTemplate | None":
+    def _find_pod_templates(self) -> list["PodTemplate"]:
         kind = self.kind
         if kind == "Pod":
             spec = self.data.get("spec")
             if isinstance(spec, YMap):
-                return PodTemplate(self, (), ("spec",))
-            return None
-        path = (self.pod_paths or {}).get(kind) or POD_TEMPLATE_PATHS.get(kind)
-        if path is None:
-            # any custom resource embedding a pod template at spec.template (Argo Rollouts…)
-            path = ("spec", "template")
+                return [PodTemplate(self, (), ("spec",))]
+            return []
+        plugin_paths = self.pod_paths or {}
+        # a plugin's path may be () for a Pod-like kind (its root holds metadata and spec)
+        path = plugin_paths[kind] if kind in plugin_paths else POD_TEMPLATE_PATHS.get(kind)
+        if path is not None:
             tpl = self.get(path)
-            if not (isinstance(tpl, dict) and isinstance(tpl.get("spec"), dict)
-                    and isinstance(tpl["spec"].get("containers"), list)):
-                return None
-        tpl = self.get(path)
-        if not isinstance(tpl, YMap) or not isinstance(tpl.get("spec"), YMap):
-            return None
-        return PodTemplate(self, path + ("metadata",), path + ("spec",))
+            if not isinstance(tpl, YMap) or not isinstance(tpl.get("spec"), YMap):
+                return []
+            return [PodTemplate(self, path + ("metadata",), path + ("spec",))]
+        # an unknown kind: a pod template is recognised by its shape wherever it sits
+        # (Argo Rollouts' spec.template, JobSet's replicated jobs, KEDA ScaledJob, Kubeflow…)
+        paths = _nested_templates(self.data)
+        out = []
+        for p in paths:
+            holder = self.get(p[:-1]) if len(p) > 1 else None
+            batch = isinstance(holder, YMap) and any(k in holder for k in _JOB_SPEC_FIELDS)
+            # a single template keeps the plain subjects ("…:pod", "…:containers[web]")
+            label = _template_label(self.data, p) if len(paths) > 1 else ""
+            out.append(PodTemplate(self, p + ("metadata",), p + ("spec",), label, batch))
+        return out
 
 
 @dataclass
@@ -224,6 +308,10 @@ class PodTemplate(_Labelled):
     resource: Resource
     metadata_path: tuple
     spec_path: tuple
+    #: Which of several pod templates of one object this is (empty when it has one).
+    label: str = ""
+    #: The template belongs to a Job nested in a custom resource (its pods run to completion).
+    batch: bool = False
 
     @property
     def spec(self) -> YMap:
@@ -243,7 +331,7 @@ class PodTemplate(_Labelled):
     def long_running(self) -> bool:
         """Whether the pods are meant to keep running (and so get probe rules): not a Job or
         CronJob, and not a pod whose ``restartPolicy`` is ``Never`` or ``OnFailure``."""
-        if self.resource.is_batch:
+        if self.resource.is_batch or self.batch:
             return False
         return _str(self.spec.get("restartPolicy")) not in RUN_TO_COMPLETION
 
@@ -254,7 +342,7 @@ class PodTemplate(_Labelled):
 
     @property
     def subject(self) -> str:
-        return f"{self.resource.identity}:pod"
+        return f"{self.resource.identity}:{self.label}:pod" if self.label else f"{self.resource.identity}:pod"
 
     def region_at(self, rel_path: tuple) -> Region:
         """Region of the node at ``rel_path`` below the pod spec (deepest existing node)."""
@@ -350,7 +438,8 @@ class Container:
     def subject(self) -> str:
         """A line-independent identity, e.g. ``Deployment/ns/api:containers[web]``."""
         kind = {"init": "initContainers", "regular": "containers", "ephemeral": "ephemeralContainers"}[self.role]
-        return f"{self.resource.identity}:{kind}[{self.name or self.path[-1]}]"
+        where = f"{self.pod.label}:" if self.pod.label else ""
+        return f"{self.resource.identity}:{where}{kind}[{self.name or self.path[-1]}]"
 
     @property
     def anchor(self) -> Region:
