@@ -193,10 +193,13 @@ def test_kustomize_digest_written_as_new_tag_is_an_invalid_reference(tmp_path):
             '  digest: sha256:' + "2d" * 32 + "\n"
         ),
     })
-    found = _found(tmp_path / "overlays", ["KZ101", "KS103"])
+    # the overlays are scanned from the repository root (their base lies outside the overlays)
+    report = lint_files([tmp_path / "overlays"], select=["KZ101", "KS103"], root=tmp_path)
+    found = sorted((f.path, f.code, f.region.line, f.region.column) for f in report.findings)
     # the newTag line; the rendered 'ghcr.io/acme/api:@sha256:…' is refused as well (KS103)
-    assert ("prod/kustomization.yaml", "KZ101", 4, 11) in found
-    assert {(p, c) for p, c, _, _ in found} == {("prod/kustomization.yaml", "KZ101"), ("prod/kustomization.yaml", "KS103")}
+    assert ("overlays/prod/kustomization.yaml", "KZ101", 4, 11) in found
+    assert {(p, c) for p, c, _, _ in found} == {("overlays/prod/kustomization.yaml", "KZ101"),
+                                               ("overlays/prod/kustomization.yaml", "KS103")}
 
 
 def test_service_account_with_automount_off_and_explicit_true(tmp_path):

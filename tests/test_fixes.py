@@ -13,7 +13,7 @@ from conftest import CORPUS, FIXTURES, assert_valid_sarif, run_shiplint
 
 FIXABLE = {
     "DF301": "safe", "DF402": "safe", "DF403": "safe", "DF405": "safe", "DF502": "safe",
-    "KS401": "unsafe", "KS402": "safe", "KS403": "unsafe", "KS404": "safe", "KS409": "safe",
+    "KS401": "unsafe", "KS402": "safe", "KS403": "unsafe", "KS404": "safe",
     "KS410": "safe", "KS601": "safe",
 }
 
