@@ -4,7 +4,7 @@ from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 from shiplint.sources.dockerfile import expand_word
 
-from shiplint.model.dockerfile import chain, is_windows, root_image, stage_env
+from shiplint.model.dockerfile import chain, is_windows, root_image, stage_env, unquote
 
 
 def _absolute(dest: str) -> bool:
@@ -27,7 +27,7 @@ def check(dockerfile, ctx):
             if inst.keyword not in ("COPY", "ADD") or len(inst.args) < 2:
                 continue
             dest = inst.args[-1]
-            value = dest.value
+            value = dest.value if inst.exec_form else unquote(dest.value, dockerfile.escape)
             if "$" in value:
                 value, ok = expand_word(value, stage_env(dockerfile, stage, inst), dockerfile.escape)
                 if not ok:

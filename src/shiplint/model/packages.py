@@ -347,14 +347,21 @@ def tls_checks_off(cmd: Command) -> Iterator[tuple[Word, str]]:
                 v = w.value.lower()
                 if v == "--nogpgcheck" or v.replace(" ", "") in ("--setopt=gpgcheck=0", "gpgcheck=0", "--setopt=*.gpgcheck=0"):
                     yield w, f"{op.manager} --nogpgcheck"
-        elif op.manager == "apk":
+        elif op.manager == "apk" and not _local_files(op.packages):
             for w in args:
                 if w.value == "--allow-untrusted":
                     yield w, "apk --allow-untrusted"
-    if name == "rpm":
+    if name == "rpm" and not _local_files([v for v in values if not v.startswith("-")]):
         for w in args:
             if w.value in ("--nosignature", "--nodigest", "--nogpgcheck"):
                 yield w, f"rpm {w.value}"
+
+
+def _local_files(packages: list[str]) -> bool:
+    """Every package is a file of the build (``/tmp/pkgs/x.apk``), not fetched from a repository:
+    nothing travels over the network for a signature to protect (a package built in an earlier
+    stage is unsigned by nature)."""
+    return bool(packages) and all(p.startswith(("/", "./")) and "://" not in p for p in packages)
 
 
 # -- passwords -----------------------------------------------------------------------------------

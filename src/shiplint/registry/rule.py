@@ -52,6 +52,9 @@ class RuleMeta:
     help_uri: str = ""
     options: dict = field(default_factory=dict)
     example_language: str = ""
+    #: a regular expression of the codes of another tool the rule reports (``SC[0-9]{4}``):
+    #: they select and suppress its findings one by one
+    subcodes: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> "RuleMeta":
