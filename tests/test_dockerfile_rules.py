@@ -323,17 +323,18 @@ SEED_EXPECTATIONS = {
     # unpinned bases, named USER, no HEALTHCHECK/labels, COPY . . with no .dockerignore in that seed
     "seed001-1-ex1-node": {"DF101", "DF202", "DF303", "DF406", "DF501"},
     "seed001-1-ex2-python": {"DF101", "DF202", "DF303", "DF501"},
-    "seed002-3.1-node": {"DF101", "DF202", "DF303", "DF501"},
-    # runtime `alpine:latest` running as root
-    "seed002-3.1-go-multistage": {"DF101", "DF102", "DF201", "DF303", "DF501"},
-    # gcc installed (with recommends) in the only stage
-    "seed002-3.1-python": {"DF101", "DF202", "DF403", "DF407", "DF501"},
+    # CMD ["npm", "start"]: npm is PID 1
+    "seed002-3.1-node": {"DF101", "DF202", "DF303", "DF305", "DF501"},
+    # runtime `alpine:latest` running as root; `apk add ca-certificates` unversioned
+    "seed002-3.1-go-multistage": {"DF101", "DF102", "DF201", "DF303", "DF409", "DF501"},
+    # gcc installed (with recommends, unversioned) in the only stage
+    "seed002-3.1-python": {"DF101", "DF202", "DF403", "DF407", "DF409", "DF501"},
     "seed004-4.3-python": {"DF101", "DF202", "DF501"},
     "seed004-4.3-go-multistage": {"DF101", "DF201", "DF303", "DF406", "DF501"},
     # "Mauvais (3 couches)": update alone, install without cleaning
-    "seed004-4.3-bad-runs": {"DF101", "DF201", "DF303", "DF401", "DF402", "DF403", "DF501"},
-    # "Bon (1 couche)": no layer/cache finding
-    "seed004-4.3-good-run": {"DF101", "DF201", "DF303", "DF403", "DF501"},
+    "seed004-4.3-bad-runs": {"DF101", "DF201", "DF303", "DF401", "DF402", "DF403", "DF409", "DF501"},
+    # "Bon (1 couche)": no layer/cache finding (curl is still unversioned: DF409, a note)
+    "seed004-4.3-good-run": {"DF101", "DF201", "DF303", "DF403", "DF409", "DF501"},
 }
 
 

@@ -10,26 +10,11 @@ is not a POSIX shell (PowerShell, cmd).
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 
-from shiplint.model.dockerfile import SHELLS, chain, run_scripts, stage_of
+from shiplint.model.dockerfile import SHELLS, run_scripts, shell_of
 
 _CANNOT_FAIL = frozenset({"echo", "printf", "true", "yes"})
 # a compound command on the left (its status is its last command's): not judged
 _GROUP_END = frozenset({"}", "fi", "done", "esac"})
-
-
-def _shell(df, inst):
-    """The SHELL in effect for ``inst`` (None: the default /bin/sh -c)."""
-    stage = stage_of(df, inst)
-    if stage is None:
-        return None
-    current = None
-    for s in reversed(chain(df, stage)):
-        for i in s.instructions:
-            if i is inst:
-                return current
-            if i.keyword == "SHELL" and i.exec_form:
-                current = [a.value for a in i.args]
-    return current
 
 
 @rule
@@ -39,7 +24,7 @@ def check(dockerfile, ctx):
             inst = inst.inner
         if inst is None or inst.keyword != "RUN" or inst.exec_form:
             continue
-        shell = _shell(dockerfile, inst)
+        shell = shell_of(dockerfile, inst)
         if shell:
             if shell[0].replace("\\", "/").rsplit("/", 1)[-1] not in SHELLS:
                 continue

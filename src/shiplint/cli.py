@@ -198,7 +198,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     for n in report.notifications:
         # the text report shows unreadable and unparsable files as findings; what it cannot
         # show (a rule or reporter that failed) goes to stderr in every format
-        if fmt != "text" or n.kind == "internal-error":
+        if fmt != "text" or n.kind in ("internal-error", "unavailable"):
             click.echo(f"shiplint: {shown(n.message)}", err=True)
     if report.internal_errors:
         return EXIT_USAGE

@@ -308,11 +308,11 @@ def parse_size(value) -> int:
 
 
 def _check_rule_tokens(cfg: Config, keys: tuple, value, rules: dict) -> list[str]:
-    from shiplint.registry.selection import token_matches
+    from shiplint.registry.selection import names_rule
 
     tokens = _tokens(value)
     for i, tok in enumerate(tokens):
-        if tok.upper() == "ALL" or any(token_matches(tok, r) for r in rules.values()):
+        if tok.upper() == "ALL" or any(names_rule(tok, r) for r in rules.values()):
             continue
         where = keys + ((i,) if isinstance(value, list) else ())
         raise cfg.error(where, f"unknown rule {tok!r}; expected rule codes, names or code prefixes (see 'shiplint rules')")

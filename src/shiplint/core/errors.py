@@ -30,3 +30,10 @@ class ParseError(ShiplintError):
 
 class UsageError(ShiplintError):
     """Bad command line or configuration: reported in one message, exit status 2."""
+
+
+class RuleUnavailable(ShiplintError):
+    """A rule cannot give an answer here: a tool it runs is missing, failed or timed out.
+
+    Raised by a rule's check; the engine turns it into a notification (each message once per
+    run) instead of a rule failure, and the other rules and files go on."""

@@ -13,7 +13,7 @@ import os
 import re
 import time
 
-from shiplint.core.errors import ParseError
+from shiplint.core.errors import ParseError, RuleUnavailable
 from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
@@ -117,6 +117,8 @@ class Checker:
                     if target == "resource" and not hit.resource:  # annotations suppress per object
                         f.resource = subject.identity
                     out.append(f)
+            except RuleUnavailable as exc:  # a tool the rule runs is missing or failed: said, not a bug
+                notifications.append(Notification(str(exc), "warning", None, kind="unavailable"))
             except Exception as exc:  # a rule bug must not cost the other findings
                 notifications.append(Notification(f"rule {r.code} failed on {path or 'the project'}: "
                                                   f"{type(exc).__name__}: {exc}", "error", path or None,

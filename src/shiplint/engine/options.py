@@ -51,8 +51,9 @@ class Options:
 class Notification:
     """Something the run could not do (a file it could not read, a rule that failed).
 
-    ``kind``: ``notice``, ``render-error``, or ``internal-error`` (a bug in shiplint or a
-    plugin: the run still reports every other finding, and exits 2)."""
+    ``kind``: ``notice``, ``render-error``, ``unavailable`` (a rule could not run here: a tool
+    it needs is missing or failed; said once per run), or ``internal-error`` (a bug in shiplint
+    or a plugin: the run still reports every other finding, and exits 2)."""
 
     message: str
     level: str = "error"

@@ -20,7 +20,7 @@ from shiplint.engine.parallel import map_inputs, parallel_jobs
 from shiplint.engine.result import FileResult
 from shiplint.core.paths import display_path, matches_any, walk
 from shiplint.inputs.discovery import Input, classify_name
-from shiplint.registry.selection import RuleMatcher, select_rules, severity_levels, token_matches
+from shiplint.registry.selection import RuleMatcher, finding_matches, select_rules, severity_levels
 
 #: Files that make collect() group inputs into Helm charts and kustomizations (the helm and
 #: kustomize modules are imported only when one of these is met).
@@ -176,6 +176,9 @@ class Engine:
         """Findings and notifications as reported: not on context-only inputs, moved from renders
         to the files that define them, suppressions and ``per-file-ignores`` applied."""
         findings, notifications = total.findings, total.notifications
+        if any(n.kind == "unavailable" for n in notifications):  # "ShellCheck is missing": once per run
+            seen: set[str] = set()
+            notifications = [n for n in notifications if n.kind != "unavailable" or not (n.message in seen or seen.add(n.message))]
         context_only = {i.display for i in inputs if not i.report}
         if context_only:  # consulted by cross-resource rules, not reported on
             findings = [f for f in findings if f.path not in context_only]
@@ -198,7 +201,7 @@ class Engine:
         base = os.path.abspath(self.options.config_dir) if self.options.config_dir else self.root
         rel = display_path(os.path.join(self.root, f.path), base)
         for glob, tokens in self.options.per_file_ignores.items():
-            if any(token_matches(t, rule) for t in tokens) and matches_any(rel, [glob]):
+            if any(finding_matches(t, rule, f.properties) for t in tokens) and matches_any(rel, [glob]):
                 return True
         return False
 

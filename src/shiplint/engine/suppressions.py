@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from shiplint.core.findings import Finding, Region
-from shiplint.registry.selection import token_matches
+from shiplint.registry.selection import finding_matches
 
 ANNOTATION = "shiplint.io/ignore"
 ANNOTATION_REASON = "shiplint.io/ignore-reason"
@@ -329,7 +329,7 @@ class SuppressionIndex:
                 if s.scope == "lines" and not (s.start <= f.region.line <= s.end):
                     continue
                 for i, (tok, _r) in enumerate(s.tokens):
-                    if rule is not None and token_matches(tok, rule):
+                    if rule is not None and finding_matches(tok, rule, f.properties):
                         s.used.add(i)
                         if not f.suppressed:
                             f.suppressed = True

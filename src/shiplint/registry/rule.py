@@ -59,6 +59,9 @@ class RuleMeta:
     #: "safe" or "unsafe" when the check attaches fixes to its hits, else "" (no fix)
     autofix: str = ""
     autofix_note: str = ""
+    #: a regular expression of the codes of another tool the rule reports (``SC[0-9]{4}``):
+    #: they select and suppress its findings one by one
+    subcodes: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> "RuleMeta":

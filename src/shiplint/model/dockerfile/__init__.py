@@ -26,7 +26,7 @@ RUN scripts (:mod:`.run`)
     ``run_scripts(inst)``: the shell scripts of a RUN as :class:`RunScript` (commands from
     :mod:`shiplint.sources.shell`, regions in the file), split once per instruction and shared
     by every rule; ``runs(df, stage)`` yields ``(inst, scripts)`` for every RUN;
-    ``all_commands(scripts)``.  What commands mean (``apt-get install``, ``curl | sh``) is in
+    ``all_commands(scripts)``; ``shell_of(df, inst)`` (the ``SHELL`` in effect).  What commands mean (``apt-get install``, ``curl | sh``) is in
     :mod:`shiplint.model.packages`.
 Pulled images (:mod:`.images`)
     ``pulled_images(df)``: every image the build pulls (``FROM``, ``COPY --from``,
@@ -45,7 +45,7 @@ User (:mod:`.user`)
 from shiplint.model.dockerfile.env import key_values, stage_env, unquote
 from shiplint.model.dockerfile.images import PulledImage, pulled_images
 from shiplint.model.dockerfile.mount import cache_mount_targets, covered_by_mount, mounts
-from shiplint.model.dockerfile.run import RunScript, all_commands, run_scripts, runs
+from shiplint.model.dockerfile.run import RunScript, all_commands, run_scripts, runs, shell_of
 from shiplint.model.dockerfile.stages import (
     chain,
     external_ref,
@@ -81,6 +81,7 @@ __all__ = [
     "root_image",
     "run_scripts",
     "runs",
+    "shell_of",
     "shipped_stages",
     "stage_by_ref",
     "stage_env",

