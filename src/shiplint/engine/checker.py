@@ -318,7 +318,22 @@ class Checker:
     def _check_chart(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import helm
 
+        if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
+            self._check_chart_files(inp, fr)
         self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
+
+    def _check_chart_files(self, inp: Input, fr: FileResult) -> None:
+        from shiplint.model.helm import build_chart
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        chart = build_chart(inp.abspath, inp.display)
+        if chart.chart_yaml is None:
+            return
+        if not self.options.strict:  # inline suppressions in the files the chart rules read
+            for f in (chart.chart_yaml, chart.values, chart.lock, chart.requirements):
+                if f is not None and "shiplint" in f.text:
+                    self._suppressions(fr).add_yaml(f.path, f.text, parse_yaml_stream(f.text))
+        fr.findings += self.run_rules("chart", chart, chart.chart_yaml.path, inp, fr.notifications)
 
     def _check_kustomization(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import kustomize
