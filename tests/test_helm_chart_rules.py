@@ -144,10 +144,10 @@ def test_inline_suppression_in_values(repo, helm):
     assert [(f.region.line, f.suppressed) for f in report.findings] == [(7, False), (15, True)]
 
 
-def test_library_chart_has_no_tests_finding(tmp_path, helm):
+def test_library_chart_needs_no_tests_nor_app_version(tmp_path, helm):
     lib = tmp_path / "common"
     (lib / "templates").mkdir(parents=True)
-    (lib / "Chart.yaml").write_text("apiVersion: v2\nname: common\ntype: library\nversion: 2.13.3\nappVersion: 2.13.3\n")
+    (lib / "Chart.yaml").write_text("apiVersion: v2\nname: common\ntype: library\nversion: 2.13.3\n")
     (lib / "templates" / "_names.tpl").write_text(HELPERS)
     report = lint_files([tmp_path], root=tmp_path, helm_bin=helm, select=["HC"])
     assert _hc(report) == []

@@ -20,8 +20,8 @@ def check(chart, ctx):
     if not SEMVER.match(text):
         hint = ""
         if text[:1] in ("v", "V") and SEMVER.match(text[1:]):
-            hint = " without the 'v' prefix"
+            hint = ": write it without the 'v' prefix"
         elif SEMVER.match(text + ".0"):
-            hint = ": three numbers, MAJOR.MINOR.PATCH"
+            hint = ": write three numbers, MAJOR.MINOR.PATCH"
         yield Hit(f"chart version {text!r} is not SemVer 2{hint or ' (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])'}",
                   meta.value_region("version"), path=path, subject=subject)
