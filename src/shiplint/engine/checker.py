@@ -14,7 +14,7 @@ import re
 import time
 
 from shiplint.core.errors import ParseError, RuleUnavailable
-from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region, Source
+from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Location, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
 from shiplint.inputs.discovery import Input
@@ -324,7 +324,46 @@ class Checker:
     def _check_chart(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import helm
 
+        if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
+            self._check_chart_files(inp, fr)
         self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
+        if self.options.helm_ci_values and not self.options.chart_dir:
+            self._check_chart_scenarios(inp, fr)
+
+    def _check_chart_scenarios(self, inp: Input, fr: FileResult) -> None:
+        """Render each ``ci/*-values.yaml`` of the chart on its own (as chart-testing does: the
+        chart's values plus that file, not the user's --values/--set).  Its resources are not
+        kept for cross-resource rules (they repeat the default render's); its findings carry the
+        scenario file as a related location, and the engine folds those that repeat the default
+        render's (see :func:`shiplint.inputs.render.scenarios.name_scenarios`)."""
+        from shiplint.inputs.render import helm
+        from shiplint.inputs.render.scenarios import scenario_files
+
+        for path in scenario_files(inp.abspath):
+            shown = os.path.relpath(path, inp.abspath).replace(os.sep, "/")
+            options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
+            scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)
+            before, kept = len(fr.findings), len(fr.resources)
+            self._outcome(helm.render_input(scenario, options, self.root, self.chart_index()), fr)
+            where = Location(f"{inp.display.rstrip('/')}/{shown}" if inp.display not in ("", ".") else shown,
+                             Region(1, 1), f"CI scenario {shown}")
+            for f in fr.findings[before:]:
+                f.properties["scenario"] = shown
+                f.related.append(where)
+            del fr.resources[kept:]
+
+    def _check_chart_files(self, inp: Input, fr: FileResult) -> None:
+        from shiplint.model.helm import build_chart
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        chart = build_chart(inp.abspath, inp.display)
+        if chart.chart_yaml is None:
+            return
+        if not self.options.strict:  # inline suppressions in the files the chart rules read
+            for f in (chart.chart_yaml, chart.values, chart.lock, chart.requirements):
+                if f is not None and "shiplint" in f.text:
+                    self._suppressions(fr).add_yaml(f.path, f.text, parse_yaml_stream(f.text))
+        fr.findings += self.run_rules("chart", chart, chart.chart_yaml.path, inp, fr.notifications)
 
     def _check_kustomization(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import kustomize

@@ -40,6 +40,8 @@ class Options:
     release_name: str | None = None
     namespace: str | None = None
     kustomize_bin: str | None = None
+    #: also render each ``ci/*-values.yaml`` scenario of a chart (the chart-testing convention)
+    helm_ci_values: bool = True
     #: target Kubernetes version of the KV rules ("1.29"); None: the newest bundled schemas
     kubernetes_version: str | None = None
     # performance and progress

@@ -187,6 +187,10 @@ class Engine:
             from shiplint.inputs.render.origin import remap_findings
 
             remap_findings(findings, total.renders)
+        if any("scenario" in f.properties for f in findings):
+            from shiplint.inputs.render.scenarios import name_scenarios
+
+            name_scenarios(findings)
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)

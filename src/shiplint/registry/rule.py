@@ -35,7 +35,7 @@ from typing import Callable, Iterable
 
 from shiplint.core.errors import UsageError
 
-TARGETS = ("dockerfile", "resource", "project", "kustomization", "compose", "ci", "file")
+TARGETS = ("dockerfile", "resource", "project", "kustomization", "compose", "ci", "chart", "file")
 LEVELS = ("error", "warning", "note")
 
 
