@@ -204,7 +204,7 @@ def test_findings_fail_the_job_after_sarif_and_upload(installed, tmp_path):
     ws = _workspace(tmp_path / "ws", {"Dockerfile": BAD_DF, "k8s/deploy.yaml": BAD_DEPLOY})
     result = run_action({"upload-sarif": "true"}, workspace=ws, checkout=checkout, temp=temp, done=done)
     assert result["failed"] == "gate", result["steps"]
-    assert [(s, c) for s, c, _ in result["steps"]] == [("lint", 0), ("sarif", 0), ("summary", 0), ("upload", "uses"), ("gate", 1)]
+    assert [(s, c) for s, c, _ in result["steps"]] == [("lint", 0), ("sarif", 0), ("summary", 0), ("upload", "uses"), ("gate", 1)], result["steps"]
     lint = _log(result, "lint")
     assert re.search(r"^::warning file=Dockerfile,line=\d+,.*DF101", lint, re.M), lint
     assert re.search(r"^::warning file=k8s/deploy.yaml,line=\d+,.*KS101", lint, re.M), lint
@@ -214,8 +214,9 @@ def test_findings_fail_the_job_after_sarif_and_upload(installed, tmp_path):
     assert {("DF101", "Dockerfile"), ("KS101", "k8s/deploy.yaml")} <= located
     assert "automationDetails" not in sarif["runs"][0]
     assert result["uses"] == [("github/codeql-action/upload-sarif@v4", {"sarif_file": "shiplint.sarif"})]
-    # this shiplint has no markdown format: the summary step says so and writes nothing
-    assert "no markdown format" in _log(result, "summary") and result["summary"] == ""
+    # the job summary: shiplint's markdown format
+    assert result["summary"].startswith("## shiplint\n") and "`DF101`" in result["summary"]
+    assert "(https://github.com/shiplint/shiplint/blob/main/docs/rules.md#df101)" in result["summary"]
 
 
 def test_clean_run_passes_without_sarif_or_upload(installed, tmp_path):
@@ -235,8 +236,9 @@ def test_quoted_paths_config_category_and_a_markdown_summary(installed, tmp_path
     """Paths with a space and shell syntax arrive as literal paths; the configuration file and the
     SARIF category are passed on; a markdown reporter (here from a plugin) fills the summary."""
     checkout, temp, done = installed
-    marker = tmp_path / "pwned"
-    ws = _workspace(tmp_path / "ws", {"my app/Dockerfile": BAD_DF, "ci/lint.yaml": "severity:\n  DF101: error\n"})
+    ws = _workspace(tmp_path / "ws", {"my app/Dockerfile": BAD_DF, "ci/lint.yaml": "severity:\n  DF101: error\n",
+                                      "$(touch pwned)/Dockerfile": BAD_DF, ";touch pwned/Dockerfile": BAD_DF})
+    marker = ws / "pwned"  # the paths exist (a missing one is a usage error): only their names are hostile
     site = tmp_path / "site"
     dist = site / "md_summary-1.0.dist-info"
     dist.mkdir(parents=True)
@@ -247,7 +249,7 @@ def test_quoted_paths_config_category_and_a_markdown_summary(installed, tmp_path
         "@hookimpl\ndef shiplint_reporters():\n"
         "    return {'markdown': lambda report, options: '## shiplint\\n' + ''.join(\n"
         "        f'- `{f.code}` {f.path}:{f.region.line}\\n' for f in report.active())}\n")
-    inputs = {"paths": f"'my app' '$(touch {marker})' ;touch {marker}", "config": "ci/lint.yaml",
+    inputs = {"paths": "'my app' '$(touch pwned)' ';touch pwned'", "config": "ci/lint.yaml",
               "sarif-category": "images", "args": '--select "DF101"'}
     result = run_action(inputs, workspace=ws, checkout=checkout, temp=temp, done=done, env={"PYTHONPATH": str(site)})
     assert not marker.exists(), "an input ran as shell code"

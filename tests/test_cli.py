@@ -144,22 +144,20 @@ def test_explain_by_code_and_by_name():
     by_code = run_shiplint("explain", "KS101")
     by_name = run_shiplint("explain", "image-not-pinned-by-digest")
     assert by_code.code == 0 and by_code.out == by_name.out
-    for section in ("What it flags", "Why it matters", "Example that fires", "How to fix", "seeds 000"):
+    for section in ("What it flags", "Why it matters", "Example that fires", "How to fix",
+                    "Documentation: https://github.com/shiplint/shiplint/blob/main/docs/rules.md#ks101"):
         assert section in by_code.out
     r = run_shiplint("explain", "nope")
     assert r.code == 2 and "unknown rule" in r.err
 
 
-def test_missing_path_is_reported_and_run_goes_on(tmp_path):
+def test_missing_path_is_a_usage_error(tmp_path):
+    # a mistyped path must not pass a run that uses --fail-on never
     (tmp_path / "Dockerfile").write_bytes(BAD_DF.read_bytes())
-    r = run_shiplint("check", "--format", "sarif", "missing.yaml", "Dockerfile", cwd=tmp_path)
-    assert r.code == 1
-    data = assert_valid_sarif(r.out)
-    codes = sorted(x["ruleId"] for x in data["runs"][0]["results"])
-    assert codes == ["DF101", "DF101", "SL003"]
-    notes = data["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert any("missing.yaml" in n["message"]["text"] for n in notes)
-    assert "Traceback" not in r.err
+    for extra in ((), ("--fail-on", "never")):
+        r = run_shiplint("check", *extra, "--format", "sarif", "missing.yaml", "Dockerfile", cwd=tmp_path)
+        assert r.code == 2 and r.out == ""
+        assert r.err == "shiplint: error: no such file or directory: 'missing.yaml'\n"
 
 
 def test_parse_error_is_sl001_with_position(tmp_path):

@@ -204,18 +204,54 @@ def _junit_validator():
     return jsonschema.Draft202012Validator(schema)
 
 
+#: The Jenkins xUnit plugin's JUnit schema (junit-10.xsd), as facts: the attributes each element
+#: may carry, the ones it must, and the children it may hold.
+XUNIT_ATTRIBUTES = {
+    "testsuites": ({"name", "time", "tests", "failures", "disabled", "errors"}, set()),
+    "testsuite": ({"name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp", "hostname",
+                   "id", "package", "file", "log", "url"}, {"name", "tests", "failures", "errors"}),
+    "testcase": ({"name", "time", "classname", "group"}, {"name"}),
+    "failure": ({"type", "message"}, set()), "error": ({"type", "message"}, set()),
+    "skipped": ({"type", "message"}, set()), "system-out": (set(), set()), "system-err": (set(), set()),
+    "properties": (set(), set()), "property": ({"name", "value"}, {"name", "value"}),
+}
+XUNIT_CHILDREN = {
+    "testsuites": {"testsuite"}, "testsuite": {"testsuite", "properties", "testcase", "system-out", "system-err"},
+    "testcase": {"skipped", "error", "failure", "system-out", "system-err"}, "properties": {"property"},
+}
+_SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?\Z")
+
+
+def xunit_problems(el: ET.Element, where: str = "") -> list[str]:
+    where = f"{where}/{el.tag}"
+    allowed, required = XUNIT_ATTRIBUTES.get(el.tag, (None, set()))
+    if allowed is None:
+        return [f"{where}: element not in the schema"]
+    out = [f"{where}: attribute {a!r} not in the schema" for a in el.attrib if a not in allowed]
+    out += [f"{where}: no {a!r}" for a in required - set(el.attrib)]
+    if el.tag in ("testsuites", "testsuite") and "time" in el.attrib and not _SUREFIRE_TIME.match(el.get("time")):
+        out.append(f"{where}: time {el.get('time')!r}")
+    for child in el:
+        if child.tag not in XUNIT_CHILDREN.get(el.tag, set()):
+            out.append(f"{where}: child {child.tag!r} not allowed")
+        out += xunit_problems(child, where)
+    return out
+
+
 def assert_valid_junit(text: str) -> ET.Element:
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     root = ET.fromstring(text.encode("utf-8"))  # raises on malformed or badly escaped XML
     errors = list(_junit_validator().iter_errors(element_tree(root)))
     assert not errors, [f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5]]
+    problems = xunit_problems(root)
+    assert not problems, problems[:5]
     # counts add up
     for suite in root.iter("testsuite"):
         cases = suite.findall("testcase")
         assert int(suite.get("tests")) == len(cases)
         assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
         assert int(suite.get("skipped")) == sum(1 for c in cases if c.find("skipped") is not None)
-    for key in ("tests", "failures", "skipped"):
+    for key in ("tests", "failures"):
         assert int(root.get(key)) == sum(int(s.get(key)) for s in root.iter("testsuite"))
     names = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
     assert len(names) == len(set(names)), "test case names must be unique"
@@ -235,11 +271,30 @@ def test_junit_schema_rejects_broken_reports():
         assert not v.is_valid(element_tree(ET.fromstring(bad))), bad
 
 
+def test_xunit_schema_facts_reject_what_the_plugin_rejects():
+    for bad in ('<testsuites skipped="1"/>', '<testsuites><testsuite name="s" tests="1"/></testsuites>',
+                '<testsuites><testsuite name="s" tests="1" failures="0" errors="0">'
+                '<testcase name="c" file="f" line="1"/></testsuite></testsuites>',
+                '<testsuites><testcase name="c"/></testsuites>'):
+        assert xunit_problems(ET.fromstring(bad)), bad
+
+
+def test_junit_follows_fail_on():
+    """A finding below --fail-on is a passing case: a run that exits 0 leaves the build green."""
+    for fail_on, failures in (("note", 4), ("warning", 3), ("error", 1), ("never", 0)):
+        root = assert_valid_junit(junit.render(odd_report(), {"fail_on": fail_on}))
+        assert root.get("failures") == str(failures), fail_on
+        passing = [c for c in root.iter("testcase") if len(c) == 1 and c[0].tag == "system-out"]
+        assert len(passing) == 4 - failures
+        assert all(c[0].text.startswith(f"below --fail-on {fail_on}\n") for c in passing)
+
+
 def test_junit_one_unique_failing_case_per_finding():
-    root = assert_valid_junit(junit.render(odd_report(), {}))
+    root = assert_valid_junit(junit.render(odd_report(), {"fail_on": "note"}))
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [ODD_PATH, "Dockerfile", "k8s/deploy.yaml"]
-    assert root.get("tests") == "5" and root.get("failures") == "4" and root.get("skipped") == "1"
+    assert [s.get("file") for s in suites] == [ODD_PATH, "Dockerfile", "k8s/deploy.yaml"]
+    assert root.get("tests") == "5" and root.get("failures") == "4" and suites[2].get("skipped") == "1"
     cases = list(root.iter("testcase"))
     assert [c.get("name") for c in cases] == [
         f"DF101 base-image-not-pinned at {ODD_PATH}:2:3",
@@ -297,3 +352,40 @@ def test_formats_are_listed_and_accepted(fmt, tmp_path):
     assert fmt in help_text and "--sarif-category" in help_text
     r = run_shiplint("check", "--format", "nope", ".", cwd=tmp_path)
     assert r.code == 2 and fmt in r.err
+
+
+# -- Markdown (pull-request comment, job summary) --------------------------------------------------
+
+def test_markdown_groups_counts_links_and_escapes(monkeypatch):
+    from shiplint.reporters import markdown
+
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/app")
+    monkeypatch.setenv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+    text = markdown.render(odd_report(), {})
+    assert text.startswith("## shiplint\n")
+    assert "**4 findings** in 3 files: 🔴 1 error, 🟠 2 warnings, 🔵 1 note, 1 suppressed." in text
+    table = [line for line in text.splitlines() if line.startswith("| [`")]
+    assert [line.split("`")[1] for line in table] == ["DF101", "KS101"]
+    assert "| 3 |" in table[0] and "/docs/rules.md#df101)" in table[0]
+    assert "(https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567/k8s/deploy.yaml#L14)" in text
+    assert "dup \\<b\\>\\&amp;\\</b\\>" in text  # no HTML from a message
+    assert "ignored one" not in text  # suppressed: counted, not listed
+    body = text.split("<details>")[1]
+    assert "\r" not in body and "\x01" not in body
+
+
+def test_markdown_lists_at_most_fifty_and_says_how_many_more(tmp_path):
+    from shiplint.reporters import markdown
+
+    report = odd_report()
+    many = [_finding(message=f"m{i}", region=Region(i + 1, 1), fp=f"{i:032x}") for i in range(60)]
+    report.findings = many
+    text = markdown.render(report, {})
+    assert text.count("\n- ") == 50 and "… and 10 more" in text
+
+
+def test_markdown_from_the_cli_without_findings(tmp_path):
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    r = run_shiplint("check", "--format", "markdown", ".", cwd=tmp_path)
+    assert r.code == 0 and r.out == "## shiplint\n\n✅ No findings in 1 file.\n"

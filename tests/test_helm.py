@@ -79,10 +79,13 @@ def test_chart_finding_lands_on_template_image_line_in_sarif(repo, helm):
     api = [x for x in _results(sarif) if x["ruleId"] == "KS101" and "'api'" in x["message"]["text"]]
     assert len(api) == 1
     assert _loc(api[0]) == ("charts/api/templates/deployment.yaml", line, col)
-    # the rendered position is the related location
-    uri, rl, rc = _loc(api[0], "relatedLocations")
-    assert (uri, rl, rc) == ("charts/api", rline, rcol + len("image: "))
-    assert "rendered" in api[0]["relatedLocations"][0]["message"]["text"]
+    # the rendered position is the related location: on the chart's file (the rendered text is
+    # no file), its line in the message, and linked from the result's message
+    related = api[0]["relatedLocations"][0]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "charts/api/Chart.yaml"
+    assert "region" not in related["physicalLocation"]
+    assert related["message"]["text"] == f"rendered by helm template, line {rline} of the rendered manifests."
+    assert api[0]["message"]["text"].endswith(" See [rendered by helm template](0).")
 
 
 def _line_of_text(text: str, needle: str) -> tuple[int, int]:

@@ -60,9 +60,10 @@ def test_seed_prod_overlay_findings_land_on_base_and_overlay(repo, kustomize_bin
     overlay = repo / K / "overlays/prod/kustomization.yaml"
     base = repo / K / "base/deployment.yaml"
     # the image set by the overlay's images: entry points at that entry
-    assert loc[("KS101", "api")] == (f"{K}/overlays/prod/kustomization.yaml", *_line(overlay, '"1.3.0"'), f"{K}/overlays/prod")
+    rendered = f"{K}/overlays/prod/kustomization.yaml"  # the rendered position: on the file that renders
+    assert loc[("KS101", "api")] == (f"{K}/overlays/prod/kustomization.yaml", *_line(overlay, '"1.3.0"'), rendered)
     # an image defined by the base points at the base file
-    assert loc[("KS101", "proxy")] == (f"{K}/base/deployment.yaml", *_line(base, "docker.io/envoyproxy"), f"{K}/overlays/prod")
+    assert loc[("KS101", "proxy")] == (f"{K}/base/deployment.yaml", *_line(base, "docker.io/envoyproxy"), rendered)
     # a container added by the overlay's patch is linted (the render is after the patch) and
     # points at the patch operation in the overlay
     assert loc[("KS101", "log-shipper")][:3] == (f"{K}/overlays/prod/kustomization.yaml", *_line(overlay, "docker.io/fluent"))

@@ -73,7 +73,8 @@ def test_policy_findings_can_be_suppressed_inline(tmp_path):
     text = (POLICIES / "manifests" / "services.yaml").read_text()
     text = text.replace("  type: NodePort\n", "  type: NodePort  # shiplint ignore=no-nodeport-service -- legacy LB\n")
     (tmp_path / "services.yaml").write_text(text)
-    r = run_shiplint("check", "--no-config", "--format", "sarif", "--select", "ORG", "--policies", "policies",
+    r = run_shiplint("check", "--no-config", "--format", "sarif", "--sarif-suppressed", "include", "--select", "ORG",
+                     "--policies", "policies",
                      "services.yaml", cwd=tmp_path)
     assert r.code == 0, (r.out, r.err)
     results = assert_valid_sarif(r.out)["runs"][0]["results"]

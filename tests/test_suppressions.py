@@ -44,14 +44,18 @@ def test_dockerfile_suppression_hidden_in_text_and_counted(tmp_path):
 
 def test_dockerfile_suppression_in_sarif_with_justification(tmp_path):
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    r = run_shiplint("check", *SEL_CLI, "--format", "sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", *SEL_CLI, "--format", "sarif", "--sarif-suppressed", "include", ".", cwd=tmp_path)
     data = assert_valid_sarif(r.out)
     results = data["runs"][0]["results"]
     by_line = {x["locations"][0]["physicalLocation"]["region"]["startLine"]: x for x in results}
     assert by_line[2]["suppressions"] == [
-        {"kind": "inSource", "justification": "mirrored by the registry proxy; see ops=1234"}
+        {"kind": "inSource", "status": "accepted", "justification": "mirrored by the registry proxy; see ops=1234"}
     ]
     assert "suppressions" not in by_line[3]
+    # the default, for GitHub code scanning (which ignores suppressions): left out of the run
+    default = assert_valid_sarif(run_shiplint("check", *SEL_CLI, "--format", "sarif", ".", cwd=tmp_path).out)
+    lines = [x["locations"][0]["physicalLocation"]["region"]["startLine"] for x in default["runs"][0]["results"]]
+    assert 2 not in lines and 3 in lines
 
 
 def test_yaml_suppression_end_to_end(tmp_path):
@@ -67,12 +71,12 @@ def test_yaml_suppression_end_to_end(tmp_path):
                 # shiplint ignore=image-not-pinned-by-digest -- a = sign, and, commas
                 image: ghcr.io/acme/api:1.3.0
         """))
-    r = run_shiplint("check", *SEL_CLI, "--format", "sarif", ".", cwd=tmp_path)
+    r = run_shiplint("check", *SEL_CLI, "--format", "sarif", "--sarif-suppressed=include", ".", cwd=tmp_path)
     assert r.code == 0
     data = assert_valid_sarif(r.out)
     (res,) = data["runs"][0]["results"]
     assert res["ruleId"] == "KS101"
-    assert res["suppressions"] == [{"kind": "inSource", "justification": "a = sign, and, commas"}]
+    assert res["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": "a = sign, and, commas"}]
     text = run_shiplint("check", *SEL_CLI, ".", cwd=tmp_path)
     assert text.code == 0 and "1 suppressed" in text.out and "KS101" not in text.out
 

@@ -15,7 +15,7 @@ from shiplint import __version__
 from shiplint.core.errors import UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit")
+FORMATS_BUILTIN = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
 def _split(values) -> list[str]:
@@ -26,11 +26,34 @@ def _split(values) -> list[str]:
 
 
 def _use_color(choice: str, stream) -> bool:
+    """``--color`` first, then the NO_COLOR and FORCE_COLOR conventions (a CI log is no
+    terminal but shows colours), then whether the stream is a terminal."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _report_targets(fmts, output) -> list[tuple[str, str | None]]:
+    """``--format`` values as (format, file) pairs: ``sarif:shiplint.sarif`` writes a file,
+    a bare format goes to ``--output`` or standard output (only one may)."""
+    targets: list[tuple[str, str | None]] = []
+    for value in fmts or ("text",):
+        name, sep, path = value.partition(":")
+        name = name.strip()
+        if sep and not path:
+            raise UsageError(f"--format {value!r}: give a file after the colon, or no colon")
+        targets.append((name, path or None))
+    bare = [name for name, path in targets if path is None]
+    if len(bare) > 1:
+        raise UsageError(f"--format {' and '.join(bare)} would both go to "
+                         f"{'--output' if output else 'standard output'}: give each but one a file (FORMAT:FILE)")
+    if output:
+        targets = [(name, path if path is not None else output) for name, path in targets]
+    return targets
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,14 +64,18 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", default="text", show_default=True,
-              help="Output format: text, json, sarif, github, gitlab, junit.")
+@click.option("--format", "fmts", multiple=True, metavar="FORMAT[:FILE]",
+              help="Output format: text (default), json, sarif, github, gitlab, junit, markdown. Repeatable: "
+                   "FORMAT:FILE writes that report to FILE (--format text --format sarif:shiplint.sarif).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default=None,
               help="Lowest level that makes the run fail (default: warning).")
 @click.option("--select", multiple=True, help="Only these rules (codes, names or code prefixes; comma-separated).")
 @click.option("--extend-select", multiple=True, help="Add rules to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes, names or code prefixes).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Also leave out the files and directories matching GLOB (repeatable; added to the "
+                   "configuration's exclude, relative to its directory).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line; findings only.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", help="With '-': the name the standard input stands for (e.g. Dockerfile).")
@@ -80,6 +107,11 @@ def cli() -> None:
 # CI integration
 @click.option("--sarif-category", metavar="TEXT",
               help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
+@click.option("--sarif-suppressed", type=click.Choice(["include", "exclude"]), default="exclude", show_default=True,
+              help="Inline-suppressed findings in SARIF: left out (GitHub code scanning ignores SARIF "
+                   "suppressions), or included with their suppression.")
+@click.option("--sarif-max-results", type=click.IntRange(min=0), default=25000, show_default=True, metavar="N",
+              help="At most N results in the SARIF run, the most severe (GitHub's limit); 0: no limit.")
 @click.option("--progress/--no-progress", "progress", default=None,
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
 @click.option("--policies", "policy_dirs", multiple=True, metavar="DIR",
@@ -95,16 +127,20 @@ def cli() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also the fixes that may change behaviour.")
 @click.option("--stats", "print_stats", is_flag=True, hidden=True,
               help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
-def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, color, stdin_filename, disable_plugin,
+def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, quiet, color, stdin_filename, disable_plugin,
           chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, helm_ci_values, kustomize_bin,
           kubernetes_version, config_file, no_config, strict, baseline_file, write_baseline_file,
-          sarif_category, progress, policy_dirs, jobs, apply_fix, show_diff, unsafe_fixes, print_stats):
+          sarif_category, sarif_suppressed, sarif_max_results, progress, policy_dirs, jobs, apply_fix, show_diff, unsafe_fixes, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
     from shiplint.engine import Engine, Options
     from shiplint.plugins import Plugins
 
     if not paths:
         paths = (".",)
+    targets = _report_targets(fmts, output)
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"no such file or directory: {missing[0]!r}")
     options = Options(
         stdin_filename=stdin_filename,
         disabled_plugins=set(_split(disable_plugin)),
@@ -131,6 +167,7 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         options.extend_select = []
     options.extend_select += _split(extend_select)
     options.ignore += _split(ignore)
+    options.exclude += list(exclude)
     if strict:
         options.strict = True
     if write_baseline_file:
@@ -143,8 +180,9 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
     fail_on = fail_on or from_file.get("fail-on") or "warning"
     engine = Engine(options, plugins)
     reporters = engine.plugins.reporters()
-    if fmt not in reporters:
-        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
+    for fmt, _path in targets:
+        if fmt not in reporters:
+            raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(sorted(reporters))}")
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     from shiplint.progress import Progress
 
@@ -169,26 +207,48 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         n = write_baseline(report.findings, report.root, write_baseline_file)
         click.echo(f"shiplint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline_file}", err=True)
         return EXIT_OK
-    stream_is_file = output is not None
-    out_opts = {
-        "color": (not stream_is_file) and _use_color(color, sys.stdout),
-        "quiet": quiet,
-        "sarif_category": sarif_category,
-    }
+    for fmt, path in targets:
+        _write_report(reporters[fmt], fmt, path, report, {
+            "color": path is None and _use_color(color, sys.stdout),
+            "quiet": quiet,
+            "fail_on": fail_on,
+            "sarif_category": sarif_category,
+            "sarif_suppressed": sarif_suppressed,
+            "sarif_max_results": sarif_max_results,
+        })
+    if any(fmt == "sarif" for fmt, _path in targets):
+        from shiplint.reporters.sarif import kept_findings, limit_message
+
+        kept, dropped = kept_findings(report.findings, {"sarif_suppressed": sarif_suppressed,
+                                                        "sarif_max_results": sarif_max_results})
+        if dropped:
+            click.echo(f"shiplint: warning: {limit_message(dropped, len(kept))}", err=True)
+    text_shown = any(fmt == "text" for fmt, _path in targets)
+    for n in report.notifications:
+        # the text report shows unreadable and unparsable files as findings; what it cannot
+        # show (a rule or reporter that failed) goes to stderr in every format
+        if not text_shown or n.kind in ("internal-error", "unavailable"):
+            click.echo(f"shiplint: {shown(n.message)}", err=True)
+    if report.internal_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
+
+
+def _write_report(reporter, fmt, path, report, out_opts) -> None:
     try:
-        text = reporters[fmt](report, out_opts)
+        text = reporter(report, out_opts)
     except Exception as exc:  # a reporter bug (a plugin's format): the findings are not lost
         _internal_error(report, f"the {fmt} reporter failed: {type(exc).__name__}: {exc}")
         from shiplint.reporters.json import render as render_json
 
         text = render_json(report, out_opts)
-    if output:
+    if path:
         from shiplint.core.fsutil import write_atomic
 
         try:  # never through a symlink of the checked-out tree; atomically
-            write_atomic(output, text.encode("utf-8", "backslashreplace"))
+            write_atomic(path, text.encode("utf-8", "backslashreplace"))
         except OSError as exc:
-            raise UsageError(f"cannot write the report {output}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from None
     else:
         # bytes, so that a character the terminal's encoding lacks is escaped, not an error
         out = sys.stdout
@@ -198,14 +258,6 @@ def check(paths, fmt, output, fail_on, select, extend_select, ignore, quiet, col
         else:
             out.write(text)
         out.flush()
-    for n in report.notifications:
-        # the text report shows unreadable and unparsable files as findings; what it cannot
-        # show (a rule or reporter that failed) goes to stderr in every format
-        if fmt != "text" or n.kind in ("internal-error", "unavailable"):
-            click.echo(f"shiplint: {shown(n.message)}", err=True)
-    if report.internal_errors:
-        return EXIT_USAGE
-    return EXIT_FINDINGS if report.exceeds(fail_on) else EXIT_OK
 
 
 def _kubernetes_version(text):
@@ -341,8 +393,6 @@ def _explain_text(r) -> str:
         "Why it matters",
         *_wrap(m.rationale),
     ]
-    if m.seeds:
-        parts += ["", f"  Practice: seeds {', '.join(m.seeds)}"]
     if m.example:  # (declarative policies may have no example)
         parts += ["", "Example that fires", *("  " + line for line in m.example.rstrip().splitlines())]
     if m.good_example:
@@ -357,6 +407,8 @@ def _explain_text(r) -> str:
             parts.append(f"  {name}: {spec.get('description', '')} (default: {spec.get('default')!r})")
     if m.tags:
         parts += ["", f"Tags: {', '.join(m.tags)}"]
+    if m.help_uri:
+        parts += ["", f"Documentation: {m.help_uri}"]
     if hasattr(r, "origin_lines"):  # declarative policies: file, target, schema
         parts += ["", *r.origin_lines()]
     return "\n".join(parts)

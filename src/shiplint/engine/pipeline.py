@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 
+from shiplint.core.errors import UsageError
 from shiplint.core.findings import Finding
 from shiplint.core.fsutil import is_inside
 from shiplint.engine.checker import OUTSIDE_LINK, Checker
@@ -119,6 +120,13 @@ class Engine:
                         inp.explicit = True
                         if inp.kind == "helm-chart":
                             helm.preflight(inp.abspath, inp.display, opts)
+        if (opts.helm_values or opts.helm_set) and not opts.chart_dir \
+                and not any(i.kind == "helm-chart" for i in inputs):
+            # "-f sarif" is the output option of hadolint and Trivy: silently ignoring it as a
+            # values file would hide the mistake
+            given = "-f/--values" if opts.helm_values else "--set"
+            raise UsageError(f"{given} is for Helm chart renders, and no chart is scanned here"
+                             + (" (the report format is chosen with --format)" if opts.helm_values else ""))
         return inputs
 
     def _classify(self, display: str) -> str | None:

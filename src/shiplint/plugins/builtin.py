@@ -52,10 +52,17 @@ def _junit(report, options):
     return render(report, options)
 
 
+def _markdown(report, options):
+    from shiplint.reporters.markdown import render
+
+    return render(report, options)
+
+
 @hookimpl
 def shiplint_reporters():
     return {"text": _text, "json": _json, "sarif": _sarif,
-            "github": _github, "gitlab": _gitlab, "junit": _junit}  # CI formats
+            "github": _github, "gitlab": _gitlab, "junit": _junit,  # CI formats
+            "markdown": _markdown}  # pull-request comment, job summary
 
 
 @hookimpl

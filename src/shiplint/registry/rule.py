@@ -54,6 +54,8 @@ class RuleMeta:
     seeds: list[str] = field(default_factory=list)
     security_severity: float | None = None
     help_uri: str = ""
+    #: SARIF ``precision``: how often a finding is a true problem ("" reads as "high")
+    precision: str = ""
     options: dict = field(default_factory=dict)
     example_language: str = ""
     #: "safe" or "unsafe" when the check attaches fixes to its hits, else "" (no fix)

@@ -3,22 +3,47 @@
 sarif-om has no serializer: :func:`to_sarif_dict` walks its attrs classes, uses each field's
 ``schema_property_name``, drops unset fields and the ``-1`` placeholders, and passes plain dicts
 (property bags with arbitrary keys) through.  Only the SARIF document goes to the output.
+
+What the consumers do with it decides the shape (docs/ci.md, "SARIF and code scanning"):
+
+- GitHub code scanning does not honour ``result.suppressions``: an inline-suppressed finding
+  would stay an open alert.  ``sarif_suppressed`` (``--sarif-suppressed``) is ``exclude`` by
+  default (suppressed findings are left out); ``include`` writes them with ``suppressions`` for
+  the consumers that read them (the SARIF viewers of VS Code and Azure DevOps).
+- GitHub rejects a run of more than 25,000 results.  The run keeps the most severe
+  ``sarif_max_results`` (default 25,000; 0: no limit) and says in a tool execution notification
+  how many were left out; the exit status still counts every finding.  One run, not several:
+  GitHub no longer accepts two runs of one tool and category in a file.
+- Every rule has ``precision`` and ``problem.severity``; ``security-severity`` only goes with
+  the ``security`` tag (GitHub reads it only then).
+- A related location always names a file: the rendered position of a Helm chart or a
+  kustomization (a directory) points at its ``Chart.yaml`` or kustomization file with the
+  rendered line in its message; the result's message links each related location.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import attr
 import sarif_om as om
 
 from shiplint import __version__
-from shiplint.core.findings import Finding, Location
+from shiplint.core.findings import LEVEL_RANK, Finding, Location
 from shiplint.core.redact import escape_surrogates, redact_report, uri_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 INFO_URI = "https://github.com/shiplint/shiplint"
+#: GitHub code scanning's documented upload limits.
+MAX_RESULTS = 25_000
+MAX_LOCATIONS = 1_000
+#: SARIF ``problem.severity`` (GitHub's "recommendation" is the note level)
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+DEFAULT_PRECISION = "high"
+#: The file that makes a rendered directory (the first that exists)
+_RENDER_ENTRY_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 def to_sarif_dict(obj):
@@ -58,8 +83,9 @@ def _descriptor(rule) -> om.ReportingDescriptor:
         md += ["", "**Fixed:**", "", f"```{lang}", m.good_example.rstrip(), "```"]
     md += ["", f"**Fix:** {m.fix}"]
     text = f"{m.summary}\n\nWhy: {m.rationale}\n\nFix: {m.fix}"
-    props = {"tags": list(m.tags)}
-    if m.security_severity is not None:
+    props = {"tags": list(m.tags), "precision": getattr(m, "precision", "") or DEFAULT_PRECISION,
+             "problem.severity": PROBLEM_SEVERITY.get(m.level, "warning")}
+    if m.security_severity is not None and "security" in m.tags:
         props["security-severity"] = f"{float(m.security_severity):.1f}"
     if m.seeds:
         props["seeds"] = list(m.seeds)
@@ -75,9 +101,41 @@ def _descriptor(rule) -> om.ReportingDescriptor:
     )
 
 
-def _result(f: Finding, index: dict[str, int]) -> om.Result:
+def _message_text(text: str) -> str:
+    """Plain text of a SARIF message: literal brackets escaped (they would start an embedded
+    link), ending with a period as SARIF asks of a message."""
+    text = escape_surrogates(text or "").rstrip()
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _related(loc: Location, i: int, root: str) -> om.Location:
+    """A related location on a file: a rendered directory points at the file that makes it."""
+    text = loc.message or "related location"
+    if root and os.path.isdir(os.path.join(root, loc.path)):
+        entry = next((n for n in _RENDER_ENTRY_FILES if os.path.isfile(os.path.join(root, loc.path, n))), None)
+        if entry is not None:
+            # the rendered text exists only in memory: name the file and give the line in words
+            path = f"{loc.path.rstrip('/')}/{entry}" if loc.path not in ("", ".") else entry
+            return om.Location(
+                id=i,
+                physical_location=om.PhysicalLocation(
+                    artifact_location=om.ArtifactLocation(uri=uri_path(path), uri_base_id=SRCROOT)),
+                message=om.Message(text=_message_text(f"{text}, line {loc.region.line} of the rendered manifests")),
+            )
+    return om.Location(id=i, physical_location=_physical(loc.path, loc.region), message=om.Message(text=_message_text(text)))
+
+
+def _result(f: Finding, index: dict[str, int], root: str = "") -> om.Result:
+    text = _message_text(f.message)
+    related = f.related[:MAX_LOCATIONS]
+    if related:
+        # embedded links ([text](id)) let a viewer jump to each related location
+        links = ", ".join(f"[{(loc.message or 'related location').replace('[', '(').replace(']', ')')}]({i})"
+                          for i, loc in enumerate(related))
+        text = f"{text} See {escape_surrogates(links)}."
     result = om.Result(
-        message=om.Message(text=escape_surrogates(f.message)),
+        message=om.Message(text=text),
         rule_id=f.code,
         rule_index=index.get(f.code, -1),
         level=f.level,
@@ -85,15 +143,12 @@ def _result(f: Finding, index: dict[str, int]) -> om.Result:
         locations=[om.Location(physical_location=_physical(f.path, f.region))],
         partial_fingerprints={"shiplint/v1": f.fingerprint},
     )
-    if f.related:
-        result.related_locations = [
-            om.Location(id=i, physical_location=_physical(loc.path, loc.region),
-                        message=om.Message(text=escape_surrogates(loc.message)) if loc.message else None)
-            for i, loc in enumerate(f.related)
-        ]
+    if related:
+        result.related_locations = [_related(loc, i, root) for i, loc in enumerate(related)]
     if f.suppressed:
-        result.suppressions = [om.Suppression(kind="inSource",
-                                              justification=escape_surrogates(f.justification) or None)]
+        # a plain dict: sarif-om's Suppression has no ``status``
+        result.suppressions = [{"kind": "inSource", "status": "accepted",
+                                "justification": escape_surrogates(f.justification) or None}]
     if f.properties:
         result.properties = dict(f.properties)
     if f.fix is not None:
@@ -107,7 +162,7 @@ def _fix(f: Finding) -> om.Fix:
     return om.Fix(
         description=om.Message(text=f.fix.description),
         artifact_changes=[om.ArtifactChange(
-            artifact_location=om.ArtifactLocation(uri=f.path, uri_base_id=SRCROOT),
+            artifact_location=om.ArtifactLocation(uri=uri_path(f.path), uri_base_id=SRCROOT),
             replacements=[om.Replacement(deleted_region=_region(e.region),
                                          inserted_content=om.ArtifactContent(text=e.text))
                           for e in f.fix.edits],
@@ -116,18 +171,37 @@ def _fix(f: Finding) -> om.Fix:
     )
 
 
+def kept_findings(findings: list[Finding], options: dict) -> tuple[list[Finding], int]:
+    """The findings the run carries, and how many were left out by the results limit."""
+    if (options.get("sarif_suppressed") or "exclude") == "exclude":
+        findings = [f for f in findings if not f.suppressed]
+    limit = options.get("sarif_max_results", MAX_RESULTS)
+    if not limit or len(findings) <= limit:
+        return findings, 0
+    # the most severe first; the order of the report among equals
+    order = sorted(range(len(findings)), key=lambda i: (-LEVEL_RANK.get(findings[i].level, 0), i))
+    keep = sorted(order[:limit])
+    return [findings[i] for i in keep], len(findings) - limit
+
+
 def build(report, options: dict) -> dict:
     report = redact_report(report)
-    used = sorted({f.code for f in report.findings})
+    findings, dropped = kept_findings(report.findings, options)
+    used = sorted({f.code for f in findings})
     rules = [report.rules[c] for c in sorted(set(report.rules) | set(used)) if c in report.rules]
     index = {r.code: i for i, r in enumerate(rules)}
+    notes = list(report.notifications)
+    if dropped:
+        from shiplint.engine.options import Notification
+
+        notes.append(Notification(limit_message(dropped, len(findings)), "warning"))
     notifications = [
         om.Notification(
-            message=om.Message(text=escape_surrogates(n.message)),
+            message=om.Message(text=_message_text(n.message)),
             level=n.level,
             locations=[om.Location(physical_location=_physical(n.path, n.region))] if n.path and n.region else None,
         )
-        for n in report.notifications
+        for n in notes
     ]
     invocation = om.Invocation(
         execution_successful=not any(n.kind == "internal-error" for n in report.notifications),
@@ -138,7 +212,7 @@ def build(report, options: dict) -> dict:
             name="shiplint", version=__version__, semantic_version=__version__, information_uri=INFO_URI,
             rules=[_descriptor(r) for r in rules],
         )),
-        results=[_result(f, index) for f in report.findings],
+        results=[_result(f, index, getattr(report, "root", "")) for f in findings],
         invocations=[invocation],
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(description=om.Message(text="The directory shiplint was run from (repository root)."))},
         column_kind="unicodeCodePoints",
@@ -151,6 +225,11 @@ def build(report, options: dict) -> dict:
     data["runs"][0].setdefault("results", [])
     # conventional order: $schema and version first
     return {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
+
+
+def limit_message(dropped: int, kept: int) -> str:
+    return (f"{dropped} more result{'s' if dropped != 1 else ''} left out of the SARIF run: it holds the "
+            f"{kept} most severe, the most GitHub code scanning accepts in a run (--sarif-max-results)")
 
 
 def render(report, options: dict) -> str:
