@@ -218,9 +218,11 @@ class Checker:
         fr.stats["documents"] += 1
         fr.findings += self.run_rules("ci", pipeline, inp.display, inp, fr.notifications)
 
-    def _check_yaml(self, inp: Input, text: str, fr: FileResult) -> list:
-        """Lint one YAML stream; returns the resources it holds (also added to ``fr``)."""
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult, rendered: bool = False) -> list:
+        """Lint one YAML stream; returns the resources it holds (also added to ``fr``).  A
+        file's patch fragments are not objects (a render holds none: it is complete)."""
         from shiplint.model.k8s.model import resources_from_document
+        from shiplint.model.kustomization import is_patch_fragment
         from shiplint.sources.yamlsrc import parse_yaml_stream
 
         path = inp.display
@@ -247,6 +249,8 @@ class Checker:
             for dup in doc.duplicates:
                 fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
                                          "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
+            if not rendered and is_patch_fragment(doc.data):
+                continue
             for res in resources_from_document(doc.data, path, doc.index, self.pod_paths):
                 fr.stats["resources"] += 1
                 resources.append(res)
@@ -289,7 +293,7 @@ class Checker:
 
     def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
         """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
-        resources = self._check_yaml(inp, rendered.text, fr)
+        resources = self._check_yaml(inp, rendered.text, fr, rendered=True)
         rendered.attach(resources)
         fr.renders[rendered.display] = rendered.origin(resources)
 

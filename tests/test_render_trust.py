@@ -1,0 +1,212 @@
+"""Findings on real repository layouts land on the file and line that cause them, once, and
+never on patch fragments: kustomizations beside charts, patches nobody lists, components,
+overlays sharing a base, ``if``/``else if``/``else`` templates, random names, file counts.
+
+Each test builds a small repository as one holds these files (several files per layout)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import lint_files
+from test_helm import helm  # noqa: F401  (the fixture)
+from test_kustomize import kustomize_bin  # noqa: F401  (the fixture)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def line_of(path: Path, needle: str, nth: int = 1) -> int:
+    seen = 0
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            seen += 1
+            if seen == nth:
+                return i
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+BASE_DEPLOYMENT = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: controller-manager
+      namespace: system
+      labels:
+        control-plane: controller-manager
+    spec:
+      selector:
+        matchLabels:
+          control-plane: controller-manager
+      replicas: 2
+      template:
+        metadata:
+          labels:
+            control-plane: controller-manager
+        spec:
+          automountServiceAccountToken: false
+          securityContext:
+            runAsNonRoot: true
+            seccompProfile:
+              type: RuntimeDefault
+          containers:
+            - name: manager
+              image: controller:latest
+              args: [--leader-elect]
+              securityContext:
+                allowPrivilegeEscalation: false
+                readOnlyRootFilesystem: true
+                capabilities:
+                  drop: ["ALL"]
+              livenessProbe:
+                httpGet: {path: /healthz, port: 8081}
+              readinessProbe:
+                httpGet: {path: /readyz, port: 8081}
+              resources:
+                limits: {cpu: 500m, memory: 128Mi}
+                requests: {cpu: 10m, memory: 64Mi}
+    """
+
+
+# -- a kustomization beside a Chart.yaml ----------------------------------------------------------
+
+
+def test_patch_of_a_kustomization_beside_a_chart_is_not_linted_as_a_deployment(tmp_path, helm):  # noqa: F811
+    # Argo CD's "kustomized-helm" plugin layout: helm renders the chart into all.yaml, then the
+    # kustomization patches it; the patch file holds a partial Deployment
+    repo = write(tmp_path, {
+        "apps/guestbook/Chart.yaml": """
+            apiVersion: v2
+            name: guestbook
+            version: 0.1.0
+            """,
+        "apps/guestbook/values.yaml": "replicaCount: 1\n",
+        "apps/guestbook/templates/configmap.yaml": """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: {{ .Release.Name }}-settings
+            data:
+              replicas: "{{ .Values.replicaCount }}"
+            """,
+        "apps/guestbook/kustomization.yaml": """
+            namePrefix: kustomize-
+            resources:
+            - ./all.yaml
+            patches:
+            - overlays/guestbook-deployment.yaml
+            - path: overlays/replicas.yaml
+            """,
+        "apps/guestbook/overlays/guestbook-deployment.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: release-name-guestbook
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: guestbook
+                      image: 'gcr.io/google-samples/gb-frontend:v5'
+            """,
+        "apps/guestbook/overlays/replicas.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: release-name-guestbook
+            spec:
+              replicas: 1
+            """,
+    })
+    report = lint_files([repo], root=repo, helm_bin=helm)
+    paths = sorted({f.path for f in report.findings})
+    assert not [p for p in paths if "/overlays/" in p], paths
+
+
+# -- patch fragments no kustomization lists -------------------------------------------------------
+
+
+def test_unreferenced_patch_fragments_are_not_linted_as_objects(tmp_path, kustomize_bin):  # noqa: F811
+    # kubebuilder's config/default: the cert-manager patch is commented out of the kustomization
+    repo = write(tmp_path, {
+        "config/manager/kustomization.yaml": "resources:\n- manager.yaml\n",
+        "config/manager/manager.yaml": BASE_DEPLOYMENT,
+        "config/default/kustomization.yaml": """
+            namespace: demo-system
+            namePrefix: demo-
+            resources:
+            - ../manager
+            patches:
+            - path: manager_metrics_patch.yaml
+              target:
+                kind: Deployment
+            # Uncomment the patch if you enable cert-manager
+            #- path: certmanager_metrics_manager_patch.yaml
+            """,
+        "config/default/manager_metrics_patch.yaml": """
+            - op: add
+              path: /spec/template/spec/containers/0/args/0
+              value: --metrics-bind-address=:8443
+            """,
+        "config/default/certmanager_metrics_manager_patch.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: controller-manager
+              namespace: system
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: manager
+                      volumeMounts:
+                        - mountPath: /tmp/k8s-metrics-server/serving-certs
+                          name: metrics-certs
+                          readOnly: true
+                  volumes:
+                    - name: metrics-certs
+                      secret:
+                        secretName: metrics-server-cert
+            """,
+        "config/samples/delete_patch.yaml": """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: legacy
+            $patch: delete
+            """,
+        "config/samples/app.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: sample
+            spec:
+              selector:
+                matchLabels: {app: sample}
+              template:
+                metadata:
+                  labels: {app: sample}
+                spec:
+                  containers:
+                    - name: app
+                      image: nginx
+            """,
+    })
+    report = lint_files([repo], root=repo)
+    paths = {f.path for f in report.findings}
+    assert "config/default/certmanager_metrics_manager_patch.yaml" not in paths
+    assert "config/samples/delete_patch.yaml" not in paths
+    # a complete object beside them is still linted, and the manager through the overlay, each
+    # untagged/latest image on its own line
+    ks102 = sorted((f.path, f.region.line) for f in report.findings if f.code == "KS102")
+    assert ks102 == [("config/manager/manager.yaml", line_of(repo / "config/manager/manager.yaml", "image: controller")),
+                     ("config/samples/app.yaml", line_of(repo / "config/samples/app.yaml", "image: nginx"))]
