@@ -210,3 +210,99 @@ def test_unreferenced_patch_fragments_are_not_linted_as_objects(tmp_path, kustom
     ks102 = sorted((f.path, f.region.line) for f in report.findings if f.code == "KS102")
     assert ks102 == [("config/manager/manager.yaml", line_of(repo / "config/manager/manager.yaml", "image: controller")),
                      ("config/samples/app.yaml", line_of(repo / "config/samples/app.yaml", "image: nginx"))]
+
+
+# -- Helm: if / else if / else ----------------------------------------------------------------------
+
+EXPORTER_CHART = {
+    "charts/exporter/Chart.yaml": """
+        apiVersion: v2
+        name: exporter
+        version: 1.2.0
+        appVersion: "0.9.1"
+        """,
+    "charts/exporter/values.yaml": """
+        image:
+          repository: ghcr.io/example/exporter
+        broker:
+          existingUserSecret: ~
+          existingUserSecretKey: username
+          user: guest
+        hardened: false
+        """,
+    "charts/exporter/templates/_helpers.tpl": """
+        {{- define "exporter.fullname" -}}
+        {{ .Release.Name }}-{{ .Chart.Name }}
+        {{- end -}}
+        """,
+    "charts/exporter/templates/secret.yaml": """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: {{ include "exporter.fullname" . }}
+        type: Opaque
+        stringData:
+          BROKER_USER: {{ .Values.broker.user | quote }}
+        """,
+    "charts/exporter/templates/deployment.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ include "exporter.fullname" . }}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels:
+              app: exporter
+          template:
+            metadata:
+              labels:
+                app: exporter
+            spec:
+              containers:
+                - name: exporter
+                  image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}"
+                  {{- if .Values.hardened }}
+                  securityContext:
+                    runAsNonRoot: true
+                    allowPrivilegeEscalation: false
+                  {{- else }}
+                  securityContext:
+                    privileged: true
+                  {{- end }}
+                  env:
+                    {{- if .Values.broker.existingUserSecret }}
+                    - name: BROKER_USER
+                      valueFrom:
+                        secretKeyRef:
+                          name: "{{ .Values.broker.existingUserSecret }}"
+                          key: "{{ .Values.broker.existingUserSecretKey }}"
+                    {{- else if .Values.broker.user }}
+                    - name: BROKER_USER
+                      valueFrom:
+                        secretKeyRef:
+                          name: {{ include "exporter.fullname" . }}
+                          key: BROKER_USER
+                    {{- else }}
+                    - name: BROKER_USER
+                      value: anonymous
+                    {{- end }}
+        """,
+}
+
+
+def test_if_else_if_else_findings_land_on_the_rendered_branch(tmp_path, helm):  # noqa: F811
+    repo = write(tmp_path, EXPORTER_CHART)
+    tpl = repo / "charts/exporter/templates/deployment.yaml"
+    report = lint_files([repo / "charts/exporter"], root=repo, helm_bin=helm, select=["KS502", "KS405"])
+    got = sorted((f.code, f.path, f.region.line) for f in report.findings)
+    # default values render the `else if` env item and the `else` securityContext
+    assert got == [
+        ("KS405", "charts/exporter/templates/deployment.yaml", line_of(tpl, "privileged: true")),
+        ("KS502", "charts/exporter/templates/deployment.yaml", line_of(tpl, "secretKeyRef:", nth=2)),
+    ]
+    # an existing Secret renders the `if` branch: the finding follows it
+    report = lint_files([repo / "charts/exporter"], root=repo, helm_bin=helm, select=["KS502"],
+                        helm_set=["broker.existingUserSecret=broker-creds"])
+    assert [(f.path, f.region.line) for f in report.findings] == [
+        ("charts/exporter/templates/deployment.yaml", line_of(tpl, "secretKeyRef:", nth=1))]

@@ -483,7 +483,7 @@ def locate(res, path: tuple, part: str) -> Location | None:
     from shiplint.inputs.render.origin import Item
 
     value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
-    region = locate_in_template(lines, lo, hi, path, part, value) if path else None
+    region = locate_in_template(lines, lo, hi, path, part, value, res.data) if path else None
     if region is None:
         i = o["start"]
         text = lines[i].rstrip() if i < len(lines) else ""
