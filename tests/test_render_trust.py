@@ -306,3 +306,76 @@ def test_if_else_if_else_findings_land_on_the_rendered_branch(tmp_path, helm):  
                         helm_set=["broker.existingUserSecret=broker-creds"])
     assert [(f.path, f.region.line) for f in report.findings] == [
         ("charts/exporter/templates/deployment.yaml", line_of(tpl, "secretKeyRef:", nth=1))]
+
+
+# -- Helm: names that change on every render --------------------------------------------------------
+
+RANDOM_CHART = {
+    "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 6.0.0\n",
+    "charts/web/values.yaml": "image: ghcr.io/example/web:6.0.0\n",
+    "charts/web/templates/_helpers.tpl": """
+        {{- define "web.fullname" -}}
+        {{ .Release.Name }}-web
+        {{- end -}}
+        """,
+    "charts/web/templates/tests/grpc.yaml": """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {{ template "web.fullname" . }}-grpc-test-{{ randAlphaNum 5 | lower }}
+          annotations:
+            "helm.sh/hook": test-success
+        spec:
+          containers:
+            - name: grpc-health-probe
+              image: stefanprodan/grpc_health_probe:v0.3.0
+              command: ['grpc_health_probe', '-addr=web:9999']
+          restartPolicy: Never
+        """,
+    "charts/web/templates/migrate.yaml": """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: "migrate-{{ uuidv4 }}"
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: migrate
+                  image: {{ .Values.image }}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: backup-{{ now | date "20060102150405" }}-{{ randNumeric 4 }}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: backup
+                  image: {{ .Values.image }}
+        """,
+}
+
+
+def test_random_names_give_the_same_findings_and_fingerprints_on_every_run(tmp_path, helm):  # noqa: F811
+    repo = write(tmp_path, RANDOM_CHART)
+
+    def run():
+        report = lint_files([repo / "charts/web"], root=repo, helm_bin=helm)
+        return [(f.code, f.path, f.region.line, f.subject, f.message, f.fingerprint) for f in report.findings]
+
+    first, second = run(), run()
+    assert first and first == second
+    grpc = repo / "charts/web/templates/tests/grpc.yaml"
+    migrate = repo / "charts/web/templates/migrate.yaml"
+    by_code = {(c, p, line): s for c, p, line, s, _m, _f in first}
+    # still on the exact template lines, named by what stays the same
+    assert by_code[("KS101", "charts/web/templates/tests/grpc.yaml", line_of(grpc, "image:"))].startswith(
+        "Pod//release-name-web-grpc-test-<random>:")
+    assert by_code[("KS101", "charts/web/templates/migrate.yaml", line_of(migrate, "image:"))].startswith(
+        "Job//migrate-<random>:")
+    assert by_code[("KS101", "charts/web/templates/migrate.yaml", line_of(migrate, "image:", nth=2))].startswith(
+        "Job//backup-<random>-<random>:")

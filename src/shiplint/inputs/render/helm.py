@@ -27,7 +27,7 @@ import tempfile
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template
+from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template, stable_name, template_name
 
 #: Seconds a ``helm template`` may take.
 RENDER_TIMEOUT = 120
@@ -472,7 +472,8 @@ def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str 
             templated = [s for s in sections if s[2] in ("", None) and any(x.strip() for x in lines[s[0]:s[1]])]
             lo, hi, _ = templated[0] if templated else (0, len(lines), None)
         origin.update(file=display_path(path, root), lines=lines, lo=lo, hi=hi,
-                      start=_resource_start(lines, lo, hi))
+                      start=_resource_start(lines, lo, hi),
+                      stable_name=stable_name(res.name, template_name(lines, lo, hi)))
 
 
 def locate(res, path: tuple, part: str) -> Location | None:

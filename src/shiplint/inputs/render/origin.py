@@ -359,6 +359,68 @@ def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None, rende
     return first or fallback
 
 
+# -- names that change on every render ---------------------------------------------------------
+
+#: Template functions whose output differs from one render to the next.
+_VOLATILE = re.compile(r"\b(?:randAlphaNum|randAlpha|randNumeric|randAscii|randBytes|randInt|uuidv4|now|"
+                       r"unixEpoch|date|dateInZone|htmlDate|dateModify)\b")
+_METADATA = re.compile(r"^metadata\s*:\s*(?:#.*)?$")
+_NAME = re.compile(r"^( +)name\s*:\s*(\S.*?)\s*(?:\s#.*)?$")
+
+
+def template_name(lines: list[str], lo: int, hi: int) -> str | None:
+    """The text of the top-level ``metadata.name`` of a template section, as written."""
+    inside, col = False, None
+    for i in range(lo, hi):
+        line = lines[i]
+        if _METADATA.match(line):
+            inside, col = True, None
+            continue
+        if not inside or not _is_content(line):
+            continue
+        if not line[0].isspace():
+            inside = False
+            continue
+        ind = _indent(line)
+        col = ind if col is None else col
+        m = _NAME.match(line)
+        if m and ind == col:
+            return m.group(2)
+    return None
+
+
+def stable_name(rendered: str, written: str | None) -> str | None:
+    """A name that stays the same from one render to the next for an object whose written
+    name calls a random or clock function (``{{ randAlphaNum 5 }}``, ``{{ now | date … }}``):
+    the rendered name with each such part replaced by ``<random>`` — the written text when the
+    render cannot be aligned with it.  ``None`` when the name is deterministic."""
+    if not written or not _VOLATILE.search(written):
+        return None
+    text = written.strip().strip("\"'")
+    parts = re.split(r"(\{\{.*?\}\})", text)
+    m = re.fullmatch("".join("(.*?)" if p.startswith("{{") else re.escape(p) for p in parts), rendered, re.S)
+    if m is None:
+        return text
+    out, g = [], 0
+    for p in parts:
+        if p.startswith("{{"):
+            g += 1
+            out.append("<random>" if _VOLATILE.search(p) else m.group(g))
+        else:
+            out.append(p)
+    return "".join(out)
+
+
+def _stabilise(f: Finding, res) -> None:
+    """Name a finding on an object with a random name by its stable name, so that its
+    fingerprint, its baseline entry and its text are the same on every run."""
+    stable = res.origin.get("stable_name") if res is not None and res.origin else None
+    name = res.name if stable else ""
+    if name and name != stable:
+        f.subject = f.subject.replace(name, stable)
+        f.message = f.message.replace(name, stable)
+
+
 # -- renders and remapping --------------------------------------------------------------------
 
 
@@ -435,6 +497,7 @@ def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
         render = renders.get(f.path)
         if render is None:
             continue
+        _stabilise(f, render.resource_at(f.region.line))
         loc = _source_location(render, f.region) or render.fallback
         if loc is None:
             continue
