@@ -379,3 +379,153 @@ def test_random_names_give_the_same_findings_and_fingerprints_on_every_run(tmp_p
         "Job//migrate-<random>:")
     assert by_code[("KS101", "charts/web/templates/migrate.yaml", line_of(migrate, "image:", nth=2))].startswith(
         "Job//backup-<random>-<random>:")
+
+
+# -- Kustomize: components, and overlays sharing a base --------------------------------------------
+
+SHOP = {
+    "deploy/base/kustomization.yaml": """
+        resources:
+          - deployment.yaml
+          - service.yaml
+        """,
+    "deploy/base/deployment.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+          labels: {app: cart}
+        spec:
+          replicas: 3
+          selector:
+            matchLabels: {app: cart}
+          template:
+            metadata:
+              labels: {app: cart}
+            spec:
+              automountServiceAccountToken: false
+              securityContext:
+                runAsNonRoot: true
+                seccompProfile: {type: RuntimeDefault}
+              containers:
+                - name: cart
+                  image: ghcr.io/example/cart:1.4.2
+                  ports:
+                    - containerPort: 8080
+                  securityContext:
+                    allowPrivilegeEscalation: false
+                    capabilities: {drop: [ALL]}
+                  livenessProbe: {httpGet: {path: /healthz, port: 8080}}
+                  readinessProbe: {httpGet: {path: /ready, port: 8080}}
+                  resources:
+                    requests: {cpu: 50m, memory: 64Mi}
+                    limits: {memory: 128Mi}
+        """,
+    "deploy/base/service.yaml": """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: cart
+        spec:
+          selector: {app: cart}
+          ports:
+            - port: 80
+              targetPort: 8080
+        """,
+    "deploy/components/hardening/kustomization.yaml": """
+        apiVersion: kustomize.config.k8s.io/v1alpha1
+        kind: Component
+        images:
+          - name: ghcr.io/example/cart
+            digest: sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+        patches:
+          - path: read-only.yaml
+        """,
+    "deploy/components/hardening/read-only.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+        spec:
+          template:
+            spec:
+              containers:
+                - name: cart
+                  securityContext:
+                    readOnlyRootFilesystem: true
+        """,
+    "deploy/components/metrics/kustomization.yaml": """
+        apiVersion: kustomize.config.k8s.io/v1alpha1
+        kind: Component
+        patches:
+          - path: exporter.yaml
+        """,
+    "deploy/components/metrics/exporter.yaml": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+        spec:
+          template:
+            spec:
+              containers:
+                - name: exporter
+                  image: prom/statsd-exporter:v0.26.0
+        """,
+    "deploy/components/canary/kustomization.yaml": """
+        apiVersion: kustomize.config.k8s.io/v1alpha1
+        kind: Component
+        images:
+          - name: ghcr.io/example/cart
+            newTag: latest
+        """,
+    "deploy/overlays/dev/kustomization.yaml": """
+        namespace: shop-dev
+        namePrefix: dev-
+        resources:
+          - ../../base
+        """,
+    "deploy/overlays/staging/kustomization.yaml": """
+        namespace: shop-staging
+        namePrefix: staging-
+        resources:
+          - ../../base
+        components:
+          - ../../components/metrics
+          - ../../components/canary
+        """,
+    "deploy/overlays/prod/kustomization.yaml": """
+        namespace: shop
+        resources:
+          - ../../base
+        components:
+          - ../../components/hardening
+          - ../../components/metrics
+        """,
+}
+
+
+def test_overlays_sharing_a_base_report_its_line_once_and_components_are_traced(tmp_path, kustomize_bin):  # noqa: F811
+    repo = write(tmp_path, SHOP)
+    base = repo / "deploy/base/deployment.yaml"
+    exporter = repo / "deploy/components/metrics/exporter.yaml"
+    canary = repo / "deploy/components/canary/kustomization.yaml"
+    report = lint_files([repo], root=repo, select=["KS605", "KS101", "KS102", "KS403"])
+    got = sorted((f.code, f.path, f.region.line, len(f.related)) for f in report.findings
+                 if not f.message.startswith("container 'exporter'"))
+    assert got == [
+        # the cart image: pinned by the hardening component in prod, by the base's tag in dev,
+        # retagged 'latest' by the canary component in staging
+        ("KS101", "deploy/base/deployment.yaml", line_of(base, "image: ghcr.io/example/cart"), 1),
+        ("KS101", "deploy/components/canary/kustomization.yaml", line_of(canary, "newTag"), 1),
+        ("KS102", "deploy/components/canary/kustomization.yaml", line_of(canary, "newTag"), 1),
+        # the writable root filesystem: made read-only by the hardening component in prod only
+        ("KS403", "deploy/base/deployment.yaml", line_of(base, "securityContext:", nth=2), 2),
+        # no PodDisruptionBudget in any of the three namespaces: one finding, three renders
+        ("KS605", "deploy/base/deployment.yaml", line_of(base, "name: cart"), 3),
+    ]
+    # the sidecar the metrics component adds: on the component's patch, once for two overlays
+    side = sorted((f.code, f.path, f.region.line, len(f.related)) for f in report.findings
+                  if f.message.startswith("container 'exporter'"))
+    assert side == [("KS101", "deploy/components/metrics/exporter.yaml", line_of(exporter, "image:"), 2),
+                    ("KS403", "deploy/components/metrics/exporter.yaml", line_of(exporter, "- name: exporter"), 2)]

@@ -497,10 +497,16 @@ def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
         render = renders.get(f.path)
         if render is None:
             continue
-        _stabilise(f, render.resource_at(f.region.line))
+        res = render.resource_at(f.region.line)
+        _stabilise(f, res)
         loc = _source_location(render, f.region) or render.fallback
         if loc is None:
             continue
+        # overlays rename what a base defines (namePrefix, namespace): the same base line is
+        # the same finding whatever each render calls the object
+        if res is not None and res.name:
+            f.properties["_same_as"] = (f.subject.replace(res.identity, "", 1) if f.subject
+                                        else f.message.replace(res.name, ""))
         rendered = Location(render.related_path, f.region, f"rendered by {render.label}")
         f.properties.setdefault("rendered", {"path": render.related_path, "line": f.region.line,
                                              "column": f.region.column, "by": render.label})
@@ -512,7 +518,7 @@ def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
         if "rendered" not in f.properties:
             keep.append(f)
             continue
-        key = (f.code, f.path, f.region, f.message)
+        key = (f.code, f.path, f.region, f.properties.pop("_same_as", f.message))
         first = seen.get(key)
         if first is None:
             seen[key] = f
