@@ -529,3 +529,38 @@ def test_overlays_sharing_a_base_report_its_line_once_and_components_are_traced(
                   if f.message.startswith("container 'exporter'"))
     assert side == [("KS101", "deploy/components/metrics/exporter.yaml", line_of(exporter, "image:"), 2),
                     ("KS403", "deploy/components/metrics/exporter.yaml", line_of(exporter, "- name: exporter"), 2)]
+
+
+# -- Output: files counted the same way on both sides of the summary --------------------------------
+
+
+def test_summary_counts_files_with_findings_among_the_files_checked(tmp_path, helm, kustomize_bin):  # noqa: F811
+    import re
+
+    from shiplint.reporters.text import render as text_render
+
+    repo = write(tmp_path, {**EXPORTER_CHART, **SHOP, "k8s/redis.yaml": """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: redis
+        spec:
+          containers:
+            - name: redis
+              image: redis
+        """})
+    report = lint_files([repo], root=repo, helm_bin=helm)
+    checked = set(report.files)
+    assert len(checked) == len(report.files)  # each file once, though three overlays share the base
+    with_findings = {f.path for f in report.active()}
+    assert with_findings <= checked
+    # a chart counts as its files, a kustomization tree as its own, a plain manifest as itself
+    assert {"charts/exporter/Chart.yaml", "charts/exporter/values.yaml", "charts/exporter/templates/_helpers.tpl",
+            "charts/exporter/templates/deployment.yaml", "charts/exporter/templates/secret.yaml"} <= checked
+    assert {"deploy/base/kustomization.yaml", "deploy/base/deployment.yaml", "deploy/base/service.yaml",
+            "deploy/components/metrics/exporter.yaml", "deploy/overlays/prod/kustomization.yaml",
+            "k8s/redis.yaml"} <= checked
+    assert "charts/exporter" not in checked and "deploy/overlays/dev/kustomization.yaml" in checked
+    summary = text_render(report, {}).strip().splitlines()[-1]
+    m = re.search(r" in (\d+) files?; (\d+) files? checked", summary)
+    assert m and (int(m[1]), int(m[2])) == (len(with_findings), len(checked)), summary

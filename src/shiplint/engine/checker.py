@@ -17,6 +17,7 @@ from shiplint.core.errors import ParseError
 from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Region
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
+from shiplint.core.paths import display_path
 from shiplint.inputs.discovery import Input
 from shiplint.inputs.reading import TooLarge, Unreadable, decode, looks_like_template, read_bytes, sniff
 
@@ -313,6 +314,7 @@ class Checker:
     def _check_chart(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import helm
 
+        fr.checked[inp.display] = helm.chart_files(inp.abspath, self.root)
         self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
 
     def _check_kustomization(self, inp: Input, fr: FileResult) -> None:
@@ -323,6 +325,8 @@ class Checker:
         node = kustomize.load_tree(os.path.dirname(inp.abspath), self.root, reader)
         if node is None:
             return self._unreadable(inp, "not a readable kustomization", fr)
+        fr.checked[inp.display] = [display_path(f, self.root) for n in node.walk()
+                                   for f in [n.file, *sorted(n.consumed)] if os.path.isfile(f)]
         for n in node.walk():
             if n.file not in fr.kustomizations:
                 fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,

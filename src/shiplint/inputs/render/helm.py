@@ -252,6 +252,17 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     return out
 
 
+def chart_files(chart_dir: str, root: str) -> list[str]:
+    """The display paths of a chart's own files (those :func:`group_inputs` takes from plain
+    linting): what a run reports as checked for the chart, since findings land on them."""
+    out = []
+    for f in walk(chart_dir):
+        rel = os.path.relpath(f, chart_dir).split(os.sep)
+        if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
+            out.append(display_path(f, root))
+    return out
+
+
 # -- rendering ----------------------------------------------------------------------------------
 
 
