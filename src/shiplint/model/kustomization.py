@@ -328,13 +328,11 @@ def is_patch_fragment(data) -> bool:
         return True
     res = Resource(data, "")
     pod = res.pod_template()
-    if pod is None:
+    if pod is None or res.kind == "Pod":  # a bare Pod is created, not patched: lint what it lacks
         return False
     if any(c.image is not None for c in pod.containers()):
         return False
-    if res.kind != "Pod" and res.get(("spec", "selector")) is not None:
-        return False
-    return not pod.labels
+    return res.get(("spec", "selector")) is None and not pod.labels
 
 
 class KustomizationReader:
