@@ -26,8 +26,9 @@ from conftest import ROOT, meets_figure
 #: it: after changing tests/corpus, run ``SHIPLINT_FULL_CORPUS=none python -m pytest -s
 #: tests/test_corpus_all.py`` and copy the figures it prints.
 FIGURES = {
-    "slice": {"files": 468, "sl001": 10},
-    "full": {"files": 601, "sl001": 5},
+    # files: a chart or kustomization counts as the files it renders from, not as one input (468 → 704)
+    "slice": {"files": 704, "sl001": 10},
+    "full": {"files": 1706, "sl001": 5},  # files: likewise (601 → 1706)
 }
 
 KNOWN_RENDER_ERRORS = {

@@ -386,7 +386,9 @@ def test_component_patches_and_images_are_traced(tmp_path):
     assert [c.display for c in node.components] == ["comp/kustomization.yaml"]
     assert node.components[0].is_component and len(node.components[0].patches) == 1
     report = lint_files([tmp_path], select=["KS101"], root=tmp_path)
-    assert report.files == ["overlay/kustomization.yaml"]
+    # one render: the files of its tree are what it checked
+    assert sorted(report.files) == ["base/deployment.yaml", "base/kustomization.yaml", "comp/kustomization.yaml",
+                                    "comp/sidecar.yaml", "overlay/kustomization.yaml"]
     got = {f.message.split("'")[1]: (f.path, f.region.line, f.region.column) for f in report.findings}
     # the tag set by the component's images: entry, the container added by its patch
     assert got == {"api": ("comp/kustomization.yaml", *_pos(COMP, '"2.0"')),

@@ -105,8 +105,14 @@ def test_name_prefix_and_namespace_of_an_overlay_are_followed(repo, kustomize_bi
 
 
 def test_repository_scan_renders_overlays_not_bases(repo, kustomize_bin):
+    from shiplint.engine import Engine, Options
+
     report = lint_files([repo], root=repo)
-    assert sorted(report.files) == [f"{K}/overlays/dev/kustomization.yaml", f"{K}/overlays/prod/kustomization.yaml"]
+    # two renders, the base they share counted once among the files they checked
+    assert sorted(report.files) == [f"{K}/base/deployment.yaml", f"{K}/base/kustomization.yaml", f"{K}/base/service.yaml",
+                                    f"{K}/overlays/dev/kustomization.yaml", f"{K}/overlays/prod/kustomization.yaml"]
+    assert [i.kind for i in Engine(Options(root=str(repo))).collect([str(repo)]) if "kustomiz" in i.display] == \
+        ["kustomize", "kustomize"]  # the overlays are rendered; the base is not rendered or linted alone
     proxy = [f for f in report.findings if f.code == "KS101" and "'proxy'" in f.message]
     assert len(proxy) == 1, "a base finding reached through two overlays is reported once"
     assert {r.path for r in proxy[0].related} == {f"{K}/overlays/dev", f"{K}/overlays/prod"}
@@ -123,7 +129,8 @@ def test_smp_patch_file_and_kustomization_without_extension(tmp_path, kustomize_
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: app}\nspec:\n  template:\n    spec:\n"
         "      containers:\n      - name: proxy\n        image: docker.io/envoyproxy/envoy:v1.32.0\n")
     report = lint_files([tmp_path], select=["KS101"], root=tmp_path)
-    assert report.files == ["staging/Kustomization"]
+    assert sorted(report.files) == ["base/deployment.yaml", "base/kustomization.yaml", "base/service.yaml",
+                                    "staging/Kustomization", "staging/proxy.yaml"]
     got = _by_container(report.findings)
     assert (got["proxy"].path, got["proxy"].region.line) == ("staging/proxy.yaml", 9)
     assert (got["api"].path, got["api"].region.line) == ("base/deployment.yaml", 14)

@@ -17,6 +17,7 @@ from shiplint.core.errors import ParseError, RuleUnavailable
 from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Location, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
+from shiplint.core.paths import display_path
 from shiplint.inputs.discovery import Input
 from shiplint.inputs.reading import TooLarge, Unreadable, decode, looks_like_template, read_bytes, sniff
 
@@ -226,12 +227,15 @@ class Checker:
         fr.stats["documents"] += 1
         fr.findings += self.run_rules("ci", pipeline, inp.display, inp, fr.notifications)
 
-    def _check_yaml(self, inp: Input, text: str, fr: FileResult, attach=None, editable: bool = True) -> list:
+    def _check_yaml(self, inp: Input, text: str, fr: FileResult, attach=None, editable: bool = True,
+                    rendered: bool = False) -> list:
         """Lint one YAML stream; returns the resources it holds (also added to ``fr``).
         ``attach`` (a render's) tells the resources where they come from before the rules run:
         a rule may ask whether a value was written literally or computed by a template.
-        ``editable``: False for a render, whose findings get no fix."""
+        ``editable``: False for a render, whose findings get no fix.  ``rendered``: a file's patch
+        fragments are not objects (a render holds none: it is complete)."""
         from shiplint.model.k8s.model import resources_from_document
+        from shiplint.model.kustomization import is_patch_fragment
         from shiplint.sources.yamlsrc import parse_yaml_stream
 
         path = inp.display
@@ -260,6 +264,8 @@ class Checker:
             for dup in doc.duplicates:
                 fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
                                          "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
+            if not rendered and is_patch_fragment(doc.data):
+                continue
             for res in resources_from_document(doc.data, path, doc.index, self.pod_paths):
                 fr.stats["resources"] += 1
                 resources.append(res)
@@ -305,7 +311,7 @@ class Checker:
 
     def _check_rendered(self, rendered, inp: Input, fr: FileResult) -> None:
         """Lint a render as YAML, tell its resources where they come from, keep the origin map."""
-        resources = self._check_yaml(inp, rendered.text, fr, rendered.attach, editable=False)
+        resources = self._check_yaml(inp, rendered.text, fr, rendered.attach, editable=False, rendered=True)
         fr.renders[rendered.display] = rendered.origin(resources)
 
     def _outcome(self, outcome, fr: FileResult) -> None:
@@ -326,6 +332,7 @@ class Checker:
 
         if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
             self._check_chart_files(inp, fr)
+        fr.checked[inp.display] = helm.chart_files(inp.abspath, self.root)
         self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
         if self.options.helm_ci_values and not self.options.chart_dir:
             self._check_chart_scenarios(inp, fr)
@@ -373,6 +380,8 @@ class Checker:
         node = kustomize.load_tree(os.path.dirname(inp.abspath), self.root, reader)
         if node is None:
             return self._unreadable(inp, "not a readable kustomization", fr)
+        fr.checked[inp.display] = [display_path(f, self.root) for n in node.walk()
+                                   for f in [n.file, *sorted(n.consumed)] if os.path.isfile(f)]
         for n in node.walk():
             if n.file not in fr.kustomizations:
                 fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,

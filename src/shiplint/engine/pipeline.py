@@ -33,6 +33,16 @@ def fingerprint(code: str, path: str, subject: str, message: str) -> str:
     return h.hexdigest()[:32]
 
 
+def checked_files(inputs: list[Input], rendered: dict) -> list[str]:
+    """The files a run checked, each once: a chart or a kustomization counts as the files it
+    rendered from (several overlays share a base), as its findings are counted by file."""
+    out: dict[str, None] = {}
+    for i in inputs:
+        if i.report:
+            out.update(dict.fromkeys(rendered.get(i.display) or [i.display]))
+    return list(out)
+
+
 class Engine:
     def __init__(self, options: Options, plugins=None) -> None:
         from shiplint.plugins import Plugins
@@ -147,7 +157,7 @@ class Engine:
                 inp.text = stdin_text if stdin_text is not None else ""
         total = self.check_inputs(inputs, progress)
         total.findings.extend(self.check_project(total.resources, total.notifications))
-        return self.finish(self.postprocess(total, inputs), [i.display for i in inputs if i.report])
+        return self.finish(self.postprocess(total, inputs), checked_files(inputs, total.checked))
 
     def check_inputs(self, inputs: list[Input], progress=None) -> FileResult:
         """Per-input work, folded in input order: parse or render, and the single-subject rules.

@@ -27,6 +27,10 @@ class FileResult:
     #: include is checked with each, and reported once per run (the first)
     kustomizations: dict = field(default_factory=dict)
     stats: dict = field(default_factory=lambda: dict.fromkeys(STAT_KEYS, 0))
+    #: the repository files a render checked (a chart's templates and values, a kustomization
+    #: tree's files), by the rendered input's display path: counted as the files checked, since
+    #: that is where the render's findings land
+    checked: dict = field(default_factory=dict)
 
     def __iadd__(self, other: "FileResult") -> "FileResult":
         for key, found in other.kustomizations.items():
@@ -37,6 +41,7 @@ class FileResult:
         self.resources.extend(other.resources)
         self.notifications.extend(other.notifications)
         self.renders.update(other.renders)
+        self.checked.update(other.checked)
         if other.suppressions is not None:
             if self.suppressions is None:
                 from shiplint.engine.suppressions import SuppressionIndex

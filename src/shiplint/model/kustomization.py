@@ -157,6 +157,9 @@ def path_entries(data) -> list[tuple[str, str, Region | None]]:
     for key in INCLUDE_FIELDS:
         out.extend((key, v, r) for v, r in _scalar_entries(data, key))
     out.extend(("patchesStrategicMerge", v, r) for v, r in _scalar_entries(data, "patchesStrategicMerge"))
+    # a bare file name under ``patches`` (kustomize now wants ``- path: …``, older tools and
+    # Argo CD plugins accept it): its author meant a patch file, never a resource to lint whole
+    out.extend(("patches", v, r) for v, r in _scalar_entries(data, "patches"))
     for key in ("patches", "patchesJson6902"):
         for p in _mappings(data, key):
             out.extend((f"{key}[].path", v, r) for v, r in _scalar_entries(p, "path"))
@@ -303,6 +306,44 @@ def applying(chain: list[KNode]) -> list[KNode]:
     return out
 
 
+#: Keys of a strategic-merge patch that no API object carries (``$patch: delete``,
+#: ``$setElementOrder/containers``, ``$retainKeys``, ``$deleteFromPrimitiveList/args``).
+_PATCH_DIRECTIVE = re.compile(r"^\$(?:patch|retainKeys|setElementOrder/|deleteFromPrimitiveList/)")
+
+
+def _has_patch_directive(node, depth: int = 0) -> bool:
+    if depth > 32:
+        return False
+    if isinstance(node, dict):
+        return any((isinstance(k, str) and _PATCH_DIRECTIVE.match(k)) or _has_patch_directive(v, depth + 1)
+                   for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_patch_directive(v, depth + 1) for v in node)
+    return False
+
+
+def is_patch_fragment(data) -> bool:
+    """Whether a document is evidently a patch rather than an object, even when no
+    kustomization lists it (kubebuilder's ``config/default/*_patch.yaml``, a patch commented out
+    of its kustomization): it holds a strategic-merge directive, or it is a workload whose
+    containers name no image while it has neither a selector nor pod-template labels — the API
+    would refuse it, so linting it as a whole object reports what the patched base already has."""
+    from shiplint.model.k8s.model import Resource
+    from shiplint.sources.yamlsrc import YMap
+
+    if not isinstance(data, YMap):
+        return False
+    if _has_patch_directive(data):
+        return True
+    res = Resource(data, "")
+    pod = res.pod_template()
+    if pod is None or res.kind == "Pod":  # a bare Pod is created, not patched: lint what it lacks
+        return False
+    if any(c.image is not None for c in pod.containers()):
+        return False
+    return res.get(("spec", "selector")) is None and not pod.labels
+
+
 class KustomizationReader:
     """Reads kustomization trees below the directories ``tops`` (default: the root), each file
     once.  ``root`` names files in findings."""
@@ -396,7 +437,7 @@ class KustomizationReader:
             return []
         out = []
         for name, value, _ in path_entries(found[1]):
-            if (name == "patchesStrategicMerge" or name.endswith("[].path") and name.startswith("patches")) \
+            if (name in ("patchesStrategicMerge", "patches") or name.endswith("[].path") and name.startswith("patches")) \
                     and not is_remote(value):
                 out.append(os.path.normpath(os.path.join(directory, value.strip())))
         return out

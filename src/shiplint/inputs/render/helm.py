@@ -27,7 +27,7 @@ from functools import partial
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template
+from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template, stable_name, template_name
 from shiplint.inputs.render.sandbox import RENDER_TIMEOUT
 
 DEFAULT_RELEASE = "release-name"
@@ -248,6 +248,17 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
         out.append(Input(display_path(top, root), top, "helm-chart", explicit=inp.explicit))
         if options is not None:
             preflight(top, display_path(top, root), options)
+    return out
+
+
+def chart_files(chart_dir: str, root: str) -> list[str]:
+    """The display paths of a chart's own files (those :func:`group_inputs` takes from plain
+    linting): what a run reports as checked for the chart, since findings land on them."""
+    out = []
+    for f in walk(chart_dir):
+        rel = os.path.relpath(f, chart_dir).split(os.sep)
+        if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
+            out.append(display_path(f, root))
     return out
 
 
@@ -472,7 +483,8 @@ def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str 
             lo, hi, _ = templated[0] if templated else (0, len(lines), None)
         origin.update(file=display_path(path, root), lines=lines, lo=lo, hi=hi,
                       start=_resource_start(lines, lo, hi),
-                      value_is_expression=partial(value_is_expression, lines, lo, hi))
+                      value_is_expression=partial(value_is_expression, lines, lo, hi),
+                      stable_name=stable_name(res.name, template_name(lines, lo, hi)))
 
 
 def value_is_expression(lines: list[str], lo: int, hi: int, path: tuple) -> bool:
@@ -510,7 +522,7 @@ def locate(res, path: tuple, part: str) -> Location | None:
     from shiplint.inputs.render.origin import Item
 
     value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
-    region = locate_in_template(lines, lo, hi, path, part, value) if path else None
+    region = locate_in_template(lines, lo, hi, path, part, value, res.data) if path else None
     if region is None:
         i = o["start"]
         text = lines[i].rstrip() if i < len(lines) else ""

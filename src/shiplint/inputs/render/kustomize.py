@@ -263,10 +263,14 @@ def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
     ``tops``: the scanned directories, the only ones kustomization trees are read from."""
     kfiles = [i for i in inputs if i.abspath and os.path.basename(i.abspath) in KUSTOMIZATION_NAMES
               and i.kind != "helm-chart"]
-    if not kfiles:
+    # a kustomization beside a Chart.yaml post-processes the chart's render (Argo CD's
+    # "kustomized-helm" layout): the chart is what is rendered, the files it lists are its patches
+    chart_dirs = [i.abspath for i in inputs if i.kind == "helm-chart" and i.abspath
+                  and kustomization_file(i.abspath)]
+    if not kfiles and not chart_dirs:
         return inputs
     if tops is None:
-        tops = {t for inp in kfiles for t in default_tops(root, os.path.dirname(inp.abspath))}
+        tops = {t for d in [os.path.dirname(i.abspath) for i in kfiles] + chart_dirs for t in default_tops(root, d)}
     reader = KustomizationReader(root, sorted(tops))
     nodes = {}
     for inp in kfiles:
@@ -275,6 +279,10 @@ def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
             nodes[inp.abspath] = node
     included: set[str] = set()
     consumed: set[str] = set()
+    for d in chart_dirs:
+        node = reader.load(d)
+        for n in (node.walk() if node is not None else ()):
+            consumed |= n.consumed
     for node in nodes.values():
         for n in node.walk():
             consumed |= n.consumed

@@ -112,12 +112,14 @@ def _block_end(lines: list[str], start: int, hi: int, col: int) -> int:
 
 
 def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: str,
-                       value=None) -> Region | None:
+                       value=None, rendered=None) -> Region | None:
     """The region in a template (lines ``lo``..``hi``, 0-based, ``hi`` exclusive) of the node at
     ``path``, searched key by key with indentation; the deepest key found when the rest is
     generated (``toYaml``, ``include``).  ``None`` when not even the first key is there.
-    ``value`` (the rendered scalar) chooses between branches (``if``/``else``) that set the
-    same key: the one whose literal text fits the rendered value."""
+    ``value`` (the rendered scalar) and ``rendered`` (the rendered object the path walks) choose
+    between branches (``if``/``else if``/``else``) that write the same key or the same named
+    item: the one whose literal text fits what was rendered."""
+    rnode = rendered  # the rendered node at the current step, followed along the path
     cur_line: int | None = None  # line of the current node (a key or a sequence item's dash)
     cur_col = -1                 # its column
     is_item = False
@@ -149,27 +151,30 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
                     continue
                 complete = False
                 break
+            rnode = _child(rnode, step.index)
             idx = min(step.index, len(items) - 1)
             if step.name is not None:
-                named = _named_item(lines, items, dash_col, step.name, step.index)
+                named = _named_item(lines, items, dash_col, step.name, step.index, end, rnode)
                 if named == "absent":
                     complete = False
                     break
                 if named is not None:
                     idx = named
             cur_line, cur_col, is_item = items[idx], dash_col, True
-            end = _block_end(lines, cur_line, end, dash_col)
+            # an item ends where the next one at its column starts
+            end = items[idx + 1] if idx + 1 < len(items) else _block_end(lines, cur_line, end, dash_col)
             text = lines[cur_line]
             found = Region(cur_line + 1, dash_col + 1, cur_line + 1, len(text.rstrip()) + 1)
             last_key = None
             continue
         key = str(step)
+        rnode = _child(rnode, key)
         hit = None
         if not flow:
             search_lo = lo if cur_line is None else (cur_line if is_item else cur_line + 1)
             last = n_step == len(path) - 1 and isinstance(value, (str, int, float, bool))
             hit = _find_child_key(lines, search_lo, end, key, cur_col, cur_line if is_item else None,
-                                  str(value) if last else None)
+                                  str(value) if last else None, rnode)
         if hit is None:
             m = _flow_re(key).search(lines[cur_line]) if cur_line is not None else None
             if m is None:
@@ -195,14 +200,81 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
     return found
 
 
-def _named_item(lines, items, dash_col, name, index):
+def _child(node, step):
+    if isinstance(node, YMap) and isinstance(step, str):
+        return node.get(step)
+    if isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+        return node[step]
+    return None
+
+
+_LINE_KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'{}#:-][^:#{}\"']*?)\1\s*:(?:\s|$)")
+
+
+def _rendered_facts(node, keys: set, scalars: dict, depth: int = 0) -> None:
+    if depth > 32:
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            keys.add(str(k))
+            if isinstance(v, (dict, list)):
+                _rendered_facts(v, keys, scalars, depth + 1)
+            elif v is not None:
+                scalars.setdefault(str(k), []).append(str(v))
+    elif isinstance(node, list):
+        for v in node:
+            _rendered_facts(v, keys, scalars, depth + 1)
+
+
+def _fit(lines: list[str], lo: int, hi: int, rendered) -> int:
+    """How well template lines ``lo``..``hi`` fit a rendered node: each literal key the render
+    has counts for, each it lacks against; a literal value the rendered one matches counts for,
+    one it contradicts against.  The branch that was not rendered writes other keys or values."""
+    keys: set = set()
+    scalars: dict = {}
+    _rendered_facts(rendered, keys, scalars)
+    score = 0
+    for i in range(lo, hi):
+        line = lines[i]
+        if not _is_content(line):
+            continue
+        m = _LINE_KEY.match(line)
+        if m is None:
+            continue
+        key = m.group(2).strip()
+        if key not in keys:
+            score -= 1
+            continue
+        score += 1
+        rest = re.sub(r"\{\{.*?\}\}", "", re.sub(r"\s+#.*$", "", line[m.end():])).strip("\"' \t")
+        if rest and rest not in ("|", ">", "|-", ">-") and key in scalars:
+            score += 1 if any(_fits(line[m.start(2):], key, v) for v in scalars[key]) else -1
+    return score
+
+
+def _best(cands: list[int], spans, rendered, prefer) -> int:
+    """Of candidate indexes, the one whose text fits ``rendered`` best (ties: ``prefer``)."""
+    if len(cands) < 2 or not isinstance(rendered, (dict, list)):
+        return min(cands, key=prefer)
+    return min(cands, key=lambda n: (-_fit(*spans(n), rendered), prefer(n)))
+
+
+def _named_item(lines, items, dash_col, name, index, end=None, rendered=None):
     """Which textual item is the rendered item called ``name``: the one whose literal ``name:``
     is ``name``; else, of the items whose name is templated (or not seen), the one nearest to
-    the rendered ``index``; ``"absent"`` when every item has another literal name."""
+    the rendered ``index``; ``"absent"`` when every item has another literal name.  Several
+    candidates (an item written in each branch of an ``if``/``else``): the one whose text fits
+    the ``rendered`` item."""
     pat = re.compile(r"^\s*(?:-\s+)?name\s*:\s*[\"']?([^\"'#{}]+?)[\"']?\s*(?:#.*)?$")
     names: list[str | None] = []
+
+    def span(n: int) -> tuple:
+        start = items[n]
+        stop = items[n + 1] if n + 1 < len(items) else _block_end(lines, start, end or len(lines), dash_col)
+        return lines, start, stop
+
     for n, start in enumerate(items):
-        stop = items[n + 1] if n + 1 < len(items) else _block_end(lines, start, len(lines), dash_col)
+        _, _, stop = span(n)
         literal = None
         for i in range(start, stop):
             line = lines[i]
@@ -211,13 +283,13 @@ def _named_item(lines, items, dash_col, name, index):
                 literal = m.group(1).strip() if m and "{{" not in line else None
                 break
         names.append(literal)
-    for n, literal in enumerate(names):
-        if literal == name:
-            return n
+    same = [n for n, literal in enumerate(names) if literal == name]
+    if same:
+        return _best(same, span, rendered, lambda n: n)
     open_items = [n for n, literal in enumerate(names) if literal is None]
     if not open_items:
         return "absent"
-    return min(open_items, key=lambda n: (abs(n - index), n))
+    return _best(open_items, span, rendered, lambda n: (abs(n - index), n))
 
 
 _CONDITIONAL = re.compile(r"\{\{-?\s*(?:if|with|range)\b.*?\{\{-?\s*end\s*-?\}\}")
@@ -241,13 +313,15 @@ def _fits(line: str, key: str, value: str) -> bool:
     return True
 
 
-def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None):
+def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None, rendered=None):
     """The first line in ``lo``..``hi`` naming ``key`` as a direct child of a node at
     ``parent_col`` (the column of the first key in the block says what is direct; on a sequence
-    item's own line ``item_line`` the key follows the dash)."""
+    item's own line ``item_line`` the key follows the dash).  A key written in several branches
+    with a mapping or sequence as value: the branch whose text fits the ``rendered`` node."""
     pat = _key_re(key)
     child_col = None
     fallback = first = None
+    direct: list[tuple[int, int]] = []
     for i in range(lo, hi):
         line = lines[i]
         if not _is_content(line):
@@ -268,13 +342,83 @@ def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None):
         if m:
             kcol = len(m.group(1))
             if col == child_col:
+                if isinstance(rendered, (dict, list)) and rendered:
+                    direct.append((i, kcol))
+                    continue
                 if value is None or _fits(line[kcol:], key, value):
                     return i, kcol
                 if first is None:
                     first = (i, kcol)
             elif fallback is None:
                 fallback = (i, kcol)
+    if direct:
+        n = _best(list(range(len(direct))), lambda n: (lines, direct[n][0] + 1,
+                                                       _block_end(lines, direct[n][0], hi, direct[n][1])),
+                  rendered, lambda n: n)
+        return direct[n]
     return first or fallback
+
+
+# -- names that change on every render ---------------------------------------------------------
+
+#: Template functions whose output differs from one render to the next.
+_VOLATILE = re.compile(r"\b(?:randAlphaNum|randAlpha|randNumeric|randAscii|randBytes|randInt|uuidv4|now|"
+                       r"unixEpoch|date|dateInZone|htmlDate|dateModify)\b")
+_METADATA = re.compile(r"^metadata\s*:\s*(?:#.*)?$")
+_NAME = re.compile(r"^( +)name\s*:\s*(\S.*?)\s*(?:\s#.*)?$")
+
+
+def template_name(lines: list[str], lo: int, hi: int) -> str | None:
+    """The text of the top-level ``metadata.name`` of a template section, as written."""
+    inside, col = False, None
+    for i in range(lo, hi):
+        line = lines[i]
+        if _METADATA.match(line):
+            inside, col = True, None
+            continue
+        if not inside or not _is_content(line):
+            continue
+        if not line[0].isspace():
+            inside = False
+            continue
+        ind = _indent(line)
+        col = ind if col is None else col
+        m = _NAME.match(line)
+        if m and ind == col:
+            return m.group(2)
+    return None
+
+
+def stable_name(rendered: str, written: str | None) -> str | None:
+    """A name that stays the same from one render to the next for an object whose written
+    name calls a random or clock function (``{{ randAlphaNum 5 }}``, ``{{ now | date … }}``):
+    the rendered name with each such part replaced by ``<random>`` — the written text when the
+    render cannot be aligned with it.  ``None`` when the name is deterministic."""
+    if not written or not _VOLATILE.search(written):
+        return None
+    text = written.strip().strip("\"'")
+    parts = re.split(r"(\{\{.*?\}\})", text)
+    m = re.fullmatch("".join("(.*?)" if p.startswith("{{") else re.escape(p) for p in parts), rendered, re.S)
+    if m is None:
+        return text
+    out, g = [], 0
+    for p in parts:
+        if p.startswith("{{"):
+            g += 1
+            out.append("<random>" if _VOLATILE.search(p) else m.group(g))
+        else:
+            out.append(p)
+    return "".join(out)
+
+
+def _stabilise(f: Finding, res) -> None:
+    """Name a finding on an object with a random name by its stable name, so that its
+    fingerprint, its baseline entry and its text are the same on every run."""
+    stable = res.origin.get("stable_name") if res is not None and res.origin else None
+    name = res.name if stable else ""
+    if name and name != stable:
+        f.subject = f.subject.replace(name, stable)
+        f.message = f.message.replace(name, stable)
 
 
 # -- renders and remapping --------------------------------------------------------------------
@@ -353,9 +497,16 @@ def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
         render = renders.get(f.path)
         if render is None:
             continue
+        res = render.resource_at(f.region.line)
+        _stabilise(f, res)
         loc = _source_location(render, f.region) or render.fallback
         if loc is None:
             continue
+        # overlays rename what a base defines (namePrefix, namespace): the same base line is
+        # the same finding whatever each render calls the object
+        if res is not None and res.name:
+            f.properties["_same_as"] = (f.subject.replace(res.identity, "", 1) if f.subject
+                                        else f.message.replace(res.name, ""))
         rendered = Location(render.related_path, f.region, f"rendered by {render.label}")
         f.properties.setdefault("rendered", {"path": render.related_path, "line": f.region.line,
                                              "column": f.region.column, "by": render.label})
@@ -367,7 +518,7 @@ def remap_findings(findings: list[Finding], renders: dict[str, Render]) -> None:
         if "rendered" not in f.properties:
             keep.append(f)
             continue
-        key = (f.code, f.path, f.region, f.message)
+        key = (f.code, f.path, f.region, f.properties.pop("_same_as", f.message))
         first = seen.get(key)
         if first is None:
             seen[key] = f
