@@ -507,8 +507,6 @@ def test_kustomize_remote_forms_are_refused_before_anything_runs(tmp_path, liste
 
 @needs_kustomize
 @linux
-@pytest.mark.xfail(strict=True, reason="the kustomization reader opens files a kustomization names outside the "
-                   "scanned tree (patches, bases) itself (model/kustomization.py)")
 def test_shiplint_opens_no_patch_outside_the_tree(tmp_path):
     """A FIFO outside the tree named as a patch: a writer waiting on it is released the moment
     anything opens it for reading."""

@@ -553,7 +553,10 @@ def render_input(inp: Input, options, root: str, index: ChartIndex):
         return RenderFailed(f"chart not rendered: {exc}", chart_yaml, "warning")
     except RenderError as exc:
         return RenderFailed(str(exc), chart_yaml)
-    return Rendered(f"{inp.display} ({LABEL})", text, inp.display, LABEL, Location(chart_yaml, Region(1, 1)), locate,
+    # the rendered positions are shown on the chart directory (a CI scenario's display names its
+    # values file too, which is no path)
+    return Rendered(f"{inp.display} ({LABEL})", text, display_path(chart_dir, root), LABEL,
+                    Location(chart_yaml, Region(1, 1)), locate,
                     lambda resources: annotate(resources, text, index, root, chart_dir))
 
 
