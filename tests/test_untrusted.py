@@ -760,8 +760,6 @@ def _privileged_findings(r: Run, path: str) -> list:
     return [f for f in r.json() if f["path"] == path and f["code"].startswith("KS")]
 
 
-@pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a '{{ .' anywhere in a manifest, even in a comment, "
-                   "makes it a template")
 def test_template_marker_in_a_comment_does_not_hide_a_manifest(tmp_path):
     repo = _write(tmp_path / "repo", {"pod.yaml": "# see {{ .Values.x }} in the chart\n" + POD.format(
         name="app", image="nginx:1.27")})
@@ -770,8 +768,6 @@ def test_template_marker_in_a_comment_does_not_hide_a_manifest(tmp_path):
 
 
 @needs_helm
-@pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a Chart.yaml (library or without templates) next to "
-                   "manifests and a Dockerfile makes them chart data")
 @pytest.mark.parametrize("chart", ["type: library\n", ""])
 def test_chart_yaml_next_to_manifests_does_not_hide_them(tmp_path, chart):
     repo = _write(tmp_path / "repo", {
@@ -785,11 +781,8 @@ def test_chart_yaml_next_to_manifests_does_not_hide_them(tmp_path, chart):
 
 @pytest.mark.parametrize("kustomization", [
     pytest.param("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [pod.yaml]\n",
-                 marks=pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a Component that nothing includes "
-                                         "lists the file"), id="component"),
-    pytest.param("configMapGenerator:\n  - name: c\n    files: [pod.yaml]\n",
-                 marks=pytest.mark.xfail(strict=True, reason=_SKIP_REASON + "a file used only as configMapGenerator "
-                                         "data is not linted as the manifest it is"), id="generator-data"),
+                 id="component"),
+    pytest.param("configMapGenerator:\n  - name: c\n    files: [pod.yaml]\n", id="generator-data"),
 ])
 def test_a_kustomization_listing_a_manifest_does_not_hide_it(tmp_path, kustomization):
     repo = _write(tmp_path / "repo", {
@@ -800,8 +793,6 @@ def test_a_kustomization_listing_a_manifest_does_not_hide_it(tmp_path, kustomiza
     assert _privileged_findings(r, "k/pod.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="one remote line in a kustomization turns its local findings into a single "
-                   "SL007 warning (exit 1 becomes 0 with --fail-on error)")
 def test_remote_line_does_not_hide_local_findings(tmp_path):
     repo = _write(tmp_path / "repo", {
         "kustomization.yaml": "resources:\n  - pod.yaml\n  - https://example.com/remote.yaml\n",
@@ -811,8 +802,6 @@ def test_remote_line_does_not_hide_local_findings(tmp_path):
     assert r.code == 1 and _privileged_findings(r, "pod.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason="a '# Source:' comment in a committed file is trusted: a new file's findings "
-                   "land on an untouched chart's template")
 def test_forged_source_comment_does_not_move_findings(tmp_path):
     repo = _write(tmp_path / "repo", {
         "chart/Chart.yaml": CHART.format(name="api"),
