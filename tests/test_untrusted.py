@@ -800,6 +800,9 @@ def test_remote_line_does_not_hide_local_findings(tmp_path):
     })
     r = ci("check", ".", "--format", "json", "--fail-on", "error", cwd=repo)
     assert r.code == 1 and _privileged_findings(r, "pod.yaml")
+    remote = [f for f in r.json() if f["code"] == "SL007"]
+    assert [(f["path"], f["region"]["line"], f["level"]) for f in remote] == [("kustomization.yaml", 3, "warning")]
+    assert "resources entry 'https://example.com/remote.yaml' is remote" in remote[0]["message"]
 
 
 def test_forged_source_comment_does_not_move_findings(tmp_path):
