@@ -357,7 +357,14 @@ class Checker:
                 fr.findings += self.core("SL007", message, e.file, e.region, level="warning",
                                          subject=f"remote:{e.file}:{e.field}:{e.region.line}:{e.region.column}")
             return self._lint_directly(*kustomize.local_files(node), fr)
-        outcome = kustomize.render_input(node, inp, self.options, self.root)
+        bad = kustomize.unparsed(node)
+        if bad is not None:  # shiplint cannot see what it names: never rendered
+            path, err = bad
+            outcome = RenderFailed(f"kustomization not rendered: {path} does not parse as YAML (line {err.line}, "
+                                   f"column {err.column}: {err.message}); what it names cannot be checked",
+                                   inp.display)
+        else:
+            outcome = kustomize.render_input(node, inp, self.options, self.root)
         self._outcome(outcome, fr)
         if outcome is None or isinstance(outcome, RenderFailed):  # a component alone, or a failed render
             self._lint_directly(*kustomize.local_files(node), fr)

@@ -27,8 +27,8 @@ from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, pointer_steps
 from shiplint.inputs.render.helm import RenderError, run_tool, special_file, which
 from shiplint.model.kustomization import (  # noqa: F401  (the reader's names, used through this module too)
-    KUSTOMIZATION_NAMES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote, kustomization_file,
-    load_tree, outside_entries, parse_yaml_file, path_entries, remote_entries,
+    KUSTOMIZATION_NAMES, MAX_FILE_BYTES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote,
+    kustomization_file, load_tree, outside_entries, parse_yaml_file, path_entries, remote_entries,
 )
 from shiplint.sources.yamlsrc import locate as locate_node
 
@@ -328,6 +328,26 @@ def patch_files(node: KNode) -> list[str]:
 
 def _used_as_objects(top: KNode) -> set[str]:
     return {f for n in top.walk() for f in (*n.resource_files, *patch_files(n))}
+
+
+def unparsed(top: KNode):
+    """``(display path, ParseError)`` of the first kustomization of the tree that does not parse
+    as YAML here, else None.  Its entries are unknown to shiplint (a flow sequence holding
+    ``[http://host:port/x]`` is an error for libyaml, a URL for kustomize), so it is not
+    handed to kustomize: what it would fetch could not be checked."""
+    from shiplint.core.errors import ParseError
+    from shiplint.core.fsutil import read_regular
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    for n in top.walk():
+        try:
+            text = read_regular(n.file, MAX_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the reader refused it too: an empty kustomization
+        for doc in parse_yaml_stream(text):
+            if isinstance(doc, ParseError):
+                return n.display, doc
+    return None
 
 
 def local_files(top: KNode) -> tuple[list[str], list[str]]:
