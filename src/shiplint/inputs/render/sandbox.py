@@ -352,7 +352,7 @@ def render_trees(argv: list[str], root: str) -> list[str]:
     """The directories a renderer reads, from its command: each directory ``argv`` names and,
     for a kustomization, the directories of the bases and components it includes (as the
     kustomization reader finds them from ``root``, the scan's root)."""
-    from shiplint.inputs.render.kustomize import KUSTOMIZATION_NAMES, load_tree
+    from shiplint.model.kustomization import KUSTOMIZATION_NAMES, load_tree
 
     out: list[str] = []
     for arg in argv[1:]:
