@@ -86,10 +86,13 @@ def test_parse_errors_are_only_dockerfile_templates_and_have_positions(report):
 def test_renders_that_fail_are_the_known_ones(report):
     _, root, report = report
     for f in (f for f in report.findings if f.code == "SL007"):
-        assert (f.region.line, f.region.column) == (1, 1)
         assert not f.message.count(str(root)), f.message
+        if "is remote and would need the network" in f.message:  # at the remote entry
+            assert f.level == "warning" and f.region.line > 1, f
+            continue
+        assert (f.region.line, f.region.column) == (1, 1)
         if f.level == "warning":
-            assert "not vendored" in f.message or "remote resource" in f.message, f.message
+            assert "not vendored" in f.message, f.message
         else:
             assert f.path in KNOWN_RENDER_ERRORS, (f.path, f.message)
 

@@ -231,16 +231,28 @@ def test_render_without_chart_in_tree_stays_on_the_render(tmp_path, helm):
     assert {f["path"] for f in r.json()} == {"render.yaml"}
 
 
-def test_committed_render_file_maps_to_corpus_chart():
-    """A real render (online boutique) committed beside its chart: no helm needed."""
+def test_render_on_stdin_maps_to_corpus_chart():
+    """A real render (online boutique) piped in beside its chart: no helm needed."""
+    CORPUS = corpus_root("rendered/helm/onlineboutique.yaml")
+    text = (CORPUS / "rendered/helm/onlineboutique.yaml").read_text()
+    r = run_shiplint("check", "--no-config", "--select", "KS101", "--stdin-filename", "boutique.yaml", "-",
+                     "--format", "json", cwd=CORPUS, stdin=text)
+    findings = r.json()
+    assert len(findings) >= 10
+    for f in findings:
+        assert f["path"].startswith("helm/GoogleCloudPlatform__microservices-demo/helm-chart/templates/"), f["path"]
+        lines = (CORPUS / f["path"]).read_text().splitlines()
+        assert "image:" in lines[f["region"]["line"] - 1]
+        assert f["related"][0]["path"] == "boutique.yaml"
+
+
+def test_committed_render_file_is_not_mapped_to_a_chart():
+    """In a scanned tree, '# Source:' comments are the tree's own say: the render's findings
+    stay on it (a forged comment must not move them onto a chart)."""
     CORPUS = corpus_root("rendered/helm/onlineboutique.yaml")
     report = lint_files([CORPUS / "rendered/helm/onlineboutique.yaml"], select=["KS101"], root=CORPUS)
     assert len(report.findings) >= 10
-    for f in report.findings:
-        assert f.path.startswith("helm/GoogleCloudPlatform__microservices-demo/helm-chart/templates/"), f.path
-        lines = (CORPUS / f.path).read_text().splitlines()
-        assert "image:" in lines[f.region.line - 1]
-        assert f.related[0].path == "rendered/helm/onlineboutique.yaml"
+    assert {f.path for f in report.findings} == {"rendered/helm/onlineboutique.yaml"}
 
 
 # -- real-world charts --------------------------------------------------------------------------------

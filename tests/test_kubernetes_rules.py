@@ -64,10 +64,14 @@ def test_seed_000_8_migration_job_loads_the_whole_secret():
     assert not hits(f, "KS101")  # image tag is an unrendered Helm expression
 
 
-def test_seed_000_8_template_is_skipped_in_directory_scans():
-    report = lint_files([SEEDS], root=SEEDS, select=["KS501"])
+def test_seed_000_8_template_that_parses_is_linted_in_directory_scans():
+    """A Helm template outside a chart whose YAML parses (the action sits inside a scalar) is
+    linted in a walk as when named: skipping every file with a '{{' would let one hide."""
+    report = lint_files([SEEDS], root=SEEDS, select=["KS501", "KS101"])
     assert "seed000_8_migration_job.yaml" in report.files
-    assert not [f for f in report.findings if f.path == "seed000_8_migration_job.yaml"]
+    got = [(f.code, f.region.line, f.region.column) for f in report.findings
+           if f.path == "seed000_8_migration_job.yaml"]
+    assert got == [("KS501", 20, 13)]
 
 
 def test_seed_001_configurable_app():

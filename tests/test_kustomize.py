@@ -141,8 +141,8 @@ def test_remote_resource_is_not_fetched(tmp_path):
     # a renderer that would fail loudly if it were run
     report = lint_files([tmp_path], root=tmp_path, kustomize_bin=shutil.which("false") or "/bin/false")
     sl = [f for f in report.findings if f.code == "SL007"]  # render-failed: not attempted
-    assert len(sl) == 1 and "remote resource" in sl[0].message and sl[0].path == "kustomization.yaml"
-    assert sl[0].level == "warning"
+    assert len(sl) == 1 and "resources entry 'https://example.com/app.yaml' is remote" in sl[0].message
+    assert (sl[0].path, sl[0].region.line, sl[0].region.column, sl[0].level) == ("kustomization.yaml", 2, 5, "warning")
 
 
 def test_missing_kustomize_is_a_usage_error(repo):

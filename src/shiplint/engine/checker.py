@@ -19,7 +19,9 @@ from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
 from shiplint.core.paths import display_path
 from shiplint.inputs.discovery import Input
-from shiplint.inputs.reading import TooLarge, Unreadable, decode, looks_like_template, read_bytes, sniff
+from shiplint.inputs.reading import (
+    TooLarge, Unreadable, decode, in_chart_templates, looks_like_template, read_bytes, sniff,
+)
 
 #: Input kind of a symlinked file met in a directory walk whose target lies outside both the
 #: walked directory and the root: reported (SL003), never read.
@@ -175,7 +177,10 @@ class Checker:
         if kind == "ci":
             return self._check_ci(inp, text, fr)
         if kind == "yaml":
-            if "# Source: " in text:  # helm is imported only for what may be a render
+            # '# Source:' comments are trusted only on standard input (a render piped from helm):
+            # in a file of the scanned tree they are the pull request's, and would move the
+            # file's findings onto an untouched chart
+            if inp.abspath is None and "# Source: " in text:  # helm is imported only for a render
                 from shiplint.inputs.render import helm
 
                 if helm.has_source_comments(text):
@@ -240,9 +245,15 @@ class Checker:
 
         path = inp.display
         resources: list = []
-        if looks_like_template(text) and not inp.explicit:
-            return resources
+        templated = looks_like_template(text)
         docs = parse_yaml_stream(text)
+        if templated and not inp.explicit and (in_chart_templates(inp.abspath)
+                                               or any(isinstance(d, ParseError) for d in docs)):
+            # a Helm template outside a rendered chart: its YAML is not the object it makes
+            fr.notifications.append(Notification(f"{path}: a Helm template (template actions that are not "
+                                                 "YAML); not linted outside its chart's render (name the file "
+                                                 "to lint it as YAML)", "note", path))
+            return resources
         if "services" in text:  # YAML shaped as Compose whatever its name, or named in compose-projects
             from shiplint.model.compose import is_compose_shaped
 
@@ -254,16 +265,14 @@ class Checker:
         fr.stats["documents"] += sum(1 for d in docs if not isinstance(d, ParseError))
         suppress = not self.options.strict and "shiplint" in text  # inline suppressions
         # a Helm template named on the command line is linted, never edited
-        source = Source(text) if editable and not looks_like_template(text) else None
+        source = Source(text) if editable and not templated else None
         if suppress:
             self._suppressions(fr).add_yaml(path, text, docs)
         for doc in docs:
             if isinstance(doc, ParseError):
                 self._parse_error(path, doc, fr)
                 continue
-            for dup in doc.duplicates:
-                fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
-                                         "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
+            self._duplicate_keys(doc, path, fr)
             if not rendered and is_patch_fragment(doc.data):
                 continue
             for res in resources_from_document(doc.data, path, doc.index, self.pod_paths):
@@ -329,11 +338,15 @@ class Checker:
 
     def _check_chart(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import helm
+        from shiplint.inputs.render.origin import RenderFailed
 
         if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
             self._check_chart_files(inp, fr)
         fr.checked[inp.display] = helm.chart_files(inp.abspath, self.root)
-        self._outcome(helm.render_input(inp, self.options, self.root, self.chart_index()), fr)
+        outcome = helm.render_input(inp, self.options, self.root, self.chart_index())
+        self._outcome(outcome, fr)
+        if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted
+            self._lint_directly(helm.plain_manifests(inp.abspath), [], fr)
         if self.options.helm_ci_values and not self.options.chart_dir:
             self._check_chart_scenarios(inp, fr)
 
@@ -374,6 +387,7 @@ class Checker:
 
     def _check_kustomization(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import kustomize
+        from shiplint.inputs.render.origin import RenderFailed
         from shiplint.model.k8s.model import Resource
 
         reader = kustomize.KustomizationReader(self.root, self.tops) if self.tops else None
@@ -386,7 +400,62 @@ class Checker:
             if n.file not in fr.kustomizations:
                 fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,
                                                            inp, fr.notifications)
-        self._outcome(kustomize.render_input(node, inp, self.options, self.root), fr)
+        remote = kustomize.remote_entries(node)
+        if remote:  # never fetched: each remote entry is reported, the local files are linted directly
+            for e in remote:
+                message = (f"kustomization not rendered: {e.field} entry {e.value!r} is remote and would need the "
+                           "network (shiplint renders offline; vendor it or check the rendered output); the "
+                           "kustomization's local files are linted directly")
+                fr.notifications.append(Notification(message, "warning", e.file, e.region, kind="render-error"))
+                fr.findings += self.core("SL007", message, e.file, e.region, level="warning",
+                                         subject=f"remote:{e.file}:{e.field}:{e.region.line}:{e.region.column}")
+            return self._lint_directly(*kustomize.local_files(node), fr)
+        bad = kustomize.unparsed(node)
+        if bad is not None:  # shiplint cannot see what it names: never rendered
+            path, err = bad
+            outcome = RenderFailed(f"kustomization not rendered: {path} does not parse as YAML (line {err.line}, "
+                                   f"column {err.column}: {err.message}); what it names cannot be checked",
+                                   inp.display)
+        else:
+            outcome = kustomize.render_input(node, inp, self.options, self.root)
+        self._outcome(outcome, fr)
+        if outcome is None or isinstance(outcome, RenderFailed):  # a component alone, or a failed render
+            self._lint_directly(*kustomize.local_files(node), fr)
+
+    def _lint_directly(self, files: list[str], patches: list[str], fr: FileResult) -> None:
+        """Lint the files of a chart or kustomization that did not render, each on its own:
+        ``files`` as the objects they hold, ``patches`` as patches (parse errors and duplicate
+        keys; a partial object is never checked as a whole one).  Each file once per run."""
+        from shiplint.core.fsutil import is_inside
+        from shiplint.inputs.discovery import classify_name
+        from shiplint.sources.yamlsrc import parse_yaml_stream
+
+        tops = (self.root, *(self.tops or ()))
+        for f in files + patches:
+            if f in fr.direct:
+                continue
+            sub = fr.direct[f] = FileResult()
+            kind = classify_name(os.path.basename(f)) or "yaml"  # kustomize reads any resource file as YAML
+            inp = Input(display_path(f, self.root), f, OUTSIDE_LINK if not is_inside(f, tops) else kind)
+            if f in files:
+                self._check_file(inp, sub)
+                continue
+            if inp.kind == OUTSIDE_LINK:
+                continue  # never read (the reader refuses such patches too)
+            try:
+                text = decode(read_bytes(inp, self.options.max_file_size))
+            except (TooLarge, Unreadable, ParseError):
+                continue  # the render failure is reported; a patch is not read further
+            for doc in parse_yaml_stream(text):
+                if isinstance(doc, ParseError):
+                    self._parse_error(inp.display, doc, sub)
+                else:
+                    self._duplicate_keys(doc, inp.display, sub)
+
+    def _duplicate_keys(self, doc, path: str, fr: FileResult) -> None:
+        for dup in doc.duplicates:
+            fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
+                                     "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
 
 
 _RESOURCE_SUBJECT = re.compile(r"[^/:\s]+/[^/:\s]*/[^/:\s]+\Z")

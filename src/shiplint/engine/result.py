@@ -26,6 +26,9 @@ class FileResult:
     #: findings of the kustomization rules, by kustomization file: a base that several overlays
     #: include is checked with each, and reported once per run (the first)
     kustomizations: dict = field(default_factory=dict)
+    #: results of files a chart or kustomization that could not render had linted directly, by
+    #: file: a base that several failing overlays include is linted once per run (the first)
+    direct: dict = field(default_factory=dict)
     stats: dict = field(default_factory=lambda: dict.fromkeys(STAT_KEYS, 0))
     #: the repository files a render checked (a chart's templates and values, a kustomization
     #: tree's files), by the rendered input's display path: counted as the files checked, since
@@ -37,6 +40,11 @@ class FileResult:
             if key not in self.kustomizations:
                 self.kustomizations[key] = found
                 self.findings.extend(found)
+        for key, result in other.direct.items():
+            if key not in self.direct:
+                self.direct[key] = None  # the key is all a later fold needs
+                if result is not None:
+                    self += result
         self.findings.extend(other.findings)
         self.resources.extend(other.resources)
         self.notifications.extend(other.notifications)

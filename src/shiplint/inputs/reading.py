@@ -4,6 +4,8 @@ exception the engine turns into SL001/SL003/SL004, never a traceback."""
 
 from __future__ import annotations
 
+import os
+
 from shiplint.core.errors import ParseError
 from shiplint.core.fsutil import FileTooLarge, NotRegularFile, read_regular
 
@@ -54,8 +56,39 @@ def decode(data: bytes) -> str:
 
 
 def looks_like_template(text: str) -> bool:
-    """A Helm template source: ``{{`` actions outside comments."""
-    return "{{" in text and ("{{-" in text or "{{ ." in text or "{{." in text or "{{ include" in text or "{{ template" in text)
+    """Whether the text holds a ``{{`` template action outside YAML comments.  Only a hint: a
+    file is treated as a Helm template when, besides, it lies in a chart's ``templates/`` or
+    does not parse as YAML (:func:`in_chart_templates`); a ``{{ .`` in a comment of a plain
+    manifest must not make the manifest skip."""
+    if "{{" not in text:
+        return False
+    for line in text.splitlines():
+        at = line.find("{{")
+        if at < 0:
+            continue
+        # a comment starts with '#' at the start of the line or after a blank (quotes ignored: a
+        # '#' inside a quoted value only makes the file look *more* like a manifest, never less)
+        head = line[:at]
+        stripped = head.lstrip()
+        if stripped.startswith("#") or " #" in head or "\t#" in head:
+            continue
+        return True
+    return False
+
+
+def in_chart_templates(path: str | None) -> bool:
+    """Whether ``path`` lies under the ``templates/`` directory of a chart (a ``Chart.yaml``
+    beside that directory): a Helm template whatever its text."""
+    if not path:
+        return False
+    d = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent = os.path.dirname(d)
+        if parent == d:
+            return False
+        if os.path.basename(d) == "templates" and os.path.isfile(os.path.join(parent, "Chart.yaml")):
+            return True
+        d = parent
 
 
 def sniff(text: str) -> str | None:

@@ -39,6 +39,17 @@ _TOP_KIND_RE = re.compile(r"^kind:\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*(?:#.*)?$")
 _TOP_START_RE = re.compile(r"^(?:apiVersion|kind)\s*:")
 #: Files of a chart directory that are chart data, not manifests.
 CHART_SUBDIRS = ("templates", "charts", "crds")
+#: A chart's own files at its top (helm reads them as the chart's metadata and values).
+_CHART_FILE_RE = re.compile(r"^(?:Chart\.(?:yaml|lock)|requirements\.(?:yaml|lock)|values(?:[._-][^/]*)?\.ya?ml)$")
+
+
+def is_chart_file(name: str) -> bool:
+    """Whether a file at the top of a chart directory is the chart's own (``Chart.yaml``,
+    ``Chart.lock``, ``requirements.yaml``, ``values*.yaml``).  Any other file there — a manifest,
+    a Dockerfile — is not part of the chart and is linted as what it is: a ``Chart.yaml``
+    (a library chart, or one without templates) must not hide the files beside it.  A
+    ``.helmignore`` pattern does not hide a file either: it is the scanned tree's own say."""
+    return bool(_CHART_FILE_RE.match(name))
 
 
 class RenderError(Exception):
@@ -225,7 +236,7 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
         while True:
             if d in chart_set:
                 rel = os.path.relpath(path, d).split(os.sep)
-                if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
+                if rel[0] in CHART_SUBDIRS or (len(rel) == 1 and is_chart_file(rel[0])):
                     found = d
             parent = os.path.dirname(d)
             if parent == d:
@@ -235,7 +246,7 @@ def group_inputs(inputs: list[Input], root: str, options=None) -> list[Input]:
     out: list[Input] = []
     added: set[str] = set()
     for inp in inputs:
-        if inp.abspath is None:
+        if inp.abspath is None or inp.kind not in ("yaml", None):  # a Dockerfile is never chart data
             out.append(inp)
             continue
         top = owner(inp.abspath)
@@ -259,6 +270,25 @@ def chart_files(chart_dir: str, root: str) -> list[str]:
         rel = os.path.relpath(f, chart_dir).split(os.sep)
         if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
             out.append(display_path(f, root))
+def plain_manifests(chart_dir: str) -> list[str]:
+    """The YAML files of a chart's ``templates/`` and ``crds/`` (its subcharts' included) that
+    hold no template action: they render to themselves, so when the chart cannot be rendered
+    they are linted directly (the templated ones are covered by the render failure's report).
+    Symlinks leaving the chart are left out; files are read bounded, regular only."""
+    from shiplint.core.fsutil import is_inside
+    from shiplint.inputs.discovery import classify_name
+    from shiplint.inputs.reading import looks_like_template
+
+    out = []
+    for f in walk(chart_dir):
+        parts = os.path.relpath(f, chart_dir).split(os.sep)
+        if not any(p in ("templates", "crds") for p in parts[:-1]) or classify_name(parts[-1]) != "yaml":
+            continue
+        if not is_inside(f, (chart_dir,)):
+            continue
+        text = read_small(f, 50 << 20)
+        if text is not None and not looks_like_template(text):
+            out.append(f)
     return out
 
 

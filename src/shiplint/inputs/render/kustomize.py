@@ -27,8 +27,8 @@ from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, pointer_steps
 from shiplint.inputs.render.helm import RenderError, run_tool, special_file, which
 from shiplint.model.kustomization import (  # noqa: F401  (the reader's names, used through this module too)
-    KUSTOMIZATION_NAMES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote, kustomization_file,
-    load_tree, outside_entries, parse_yaml_file, remote_entries,
+    KUSTOMIZATION_NAMES, MAX_FILE_BYTES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote,
+    kustomization_file, load_tree, outside_entries, parse_yaml_file, path_entries, remote_entries,
 )
 from shiplint.sources.yamlsrc import locate as locate_node
 
@@ -259,7 +259,10 @@ def locate(res, path: tuple, part: str) -> Location | None:
 
 def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
     """Each kustomization met becomes one ``kustomize`` input unless another scanned
-    kustomization includes it; the files kustomizations list are not linted on their own.
+    kustomization includes it; the files kustomizations list are not linted on their own
+    (the render lints them, or the kustomization's check lints them directly when it cannot
+    render), except files used only as generator data: kustomize reads them as data, so they
+    are linted as what they are.
     ``tops``: the scanned directories, the only ones kustomization trees are read from."""
     kfiles = [i for i in inputs if i.abspath and os.path.basename(i.abspath) in KUSTOMIZATION_NAMES
               and i.kind != "helm-chart"]
@@ -279,27 +282,92 @@ def group_inputs(inputs: list[Input], root: str, tops=None) -> list[Input]:
             nodes[inp.abspath] = node
     included: set[str] = set()
     consumed: set[str] = set()
-    for d in chart_dirs:
-        node = reader.load(d)
-        for n in (node.walk() if node is not None else ()):
-            consumed |= n.consumed
+    generated: set[str] = set()
     for node in nodes.values():
         for n in node.walk():
             consumed |= n.consumed
+            generated |= generator_files(n)
             if n is not node:
                 included.add(n.file)
+    consumed -= generated - {f for node in nodes.values() for f in _used_as_objects(node)}
+    for d in chart_dirs:  # the patches of a kustomization that post-processes a chart
+        node = reader.load(d)
+        for n in (node.walk() if node is not None else ()):
+            consumed |= n.consumed
     out = []
     for inp in inputs:
         if inp.abspath in nodes:
-            node = nodes[inp.abspath]
-            if (inp.abspath in included and not inp.explicit) or (node.is_component and not inp.explicit):
+            if inp.abspath in included and not inp.explicit:
                 continue
+            # a component nothing includes is an input too: it renders nothing alone, and its
+            # check lints the files it lists directly
             out.append(Input(inp.display, inp.abspath, "kustomize", explicit=inp.explicit))
         elif inp.abspath is not None and inp.abspath in consumed and not inp.explicit:
             continue
         else:
             out.append(inp)
     return out
+
+
+def generator_files(node: KNode) -> set[str]:
+    """The local files ``configMapGenerator``/``secretGenerator`` entries of ``node`` read
+    (``files``, ``envs``, ``env``; a ``files`` entry may be ``key=path``)."""
+    out = set()
+    for name, value, _ in path_entries(node.data):
+        if name.startswith(("configMapGenerator[].", "secretGenerator[].")):
+            rel = value.split("=", 1)[-1] if name.endswith(".files") else value
+            full = os.path.normpath(os.path.join(node.dir, rel.strip()))
+            if full in node.consumed:
+                out.add(full)
+    return out
+
+
+def patch_files(node: KNode) -> list[str]:
+    """The local files ``node`` uses as patches (strategic merge or JSON 6902), read by the
+    reader (inside the tree)."""
+    out = []
+    for name, value, _ in path_entries(node.data):
+        if name in ("patchesStrategicMerge", "patches[].path", "patchesJson6902[].path") and not is_remote(value):
+            full = os.path.normpath(os.path.join(node.dir, value.strip()))
+            if full in node.consumed and full not in out:
+                out.append(full)
+    return out
+
+
+def _used_as_objects(top: KNode) -> set[str]:
+    return {f for n in top.walk() for f in (*n.resource_files, *patch_files(n))}
+
+
+def unparsed(top: KNode):
+    """``(display path, ParseError)`` of the first kustomization of the tree that does not parse
+    as YAML here, else None.  Its entries are unknown to shiplint (a flow sequence holding
+    ``[http://host:port/x]`` is an error for libyaml, a URL for kustomize), so it is not
+    handed to kustomize: what it would fetch could not be checked."""
+    from shiplint.core.errors import ParseError
+    from shiplint.core.fsutil import read_regular
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    for n in top.walk():
+        try:
+            text = read_regular(n.file, MAX_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the reader refused it too: an empty kustomization
+        for doc in parse_yaml_stream(text):
+            if isinstance(doc, ParseError):
+                return n.display, doc
+    return None
+
+
+def local_files(top: KNode) -> tuple[list[str], list[str]]:
+    """``(resource files, patch files)`` of a kustomization tree (absolute, inside the tree,
+    each once): what to lint directly when the tree cannot be rendered — resource files as the
+    objects they hold, patch files as patches (partial objects, never as whole ones)."""
+    resources: list[str] = []
+    patches: list[str] = []
+    for n in top.walk():
+        resources += [f for f in n.resource_files if f not in resources]
+        patches += [f for f in patch_files(n) if f not in patches]
+    return resources, [f for f in patches if f not in resources]
 
 
 # -- rendering ------------------------------------------------------------------------------------
