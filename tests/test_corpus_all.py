@@ -26,8 +26,9 @@ from conftest import ROOT, meets_figure
 #: it: after changing tests/corpus, run ``SHIPLINT_FULL_CORPUS=none python -m pytest -s
 #: tests/test_corpus_all.py`` and copy the figures it prints.
 FIGURES = {
-    # files: a chart or kustomization counts as the files it renders from, not as one input (468 → 704)
-    "slice": {"files": 704, "sl001": 10},
+    # files: a chart or kustomization counts as the files it renders from, not as one input (468 → 704);
+    # the files only an un-included Component lists, and generator data, are linted too (704 → 715)
+    "slice": {"files": 715, "sl001": 10},
     "full": {"files": 1706, "sl001": 5},  # files: likewise (601 → 1706)
 }
 

@@ -270,6 +270,9 @@ def chart_files(chart_dir: str, root: str) -> list[str]:
         rel = os.path.relpath(f, chart_dir).split(os.sep)
         if len(rel) == 1 or rel[0] in CHART_SUBDIRS:
             out.append(display_path(f, root))
+    return out
+
+
 def plain_manifests(chart_dir: str) -> list[str]:
     """The YAML files of a chart's ``templates/`` and ``crds/`` (its subcharts' included) that
     hold no template action: they render to themselves, so when the chart cannot be rendered
