@@ -122,8 +122,9 @@ class ResourceIndex:
         #: that a selector is evaluated against the templates carrying one of its values only
         self._views: dict[str, list] | None = None
         self._by_label: dict[tuple, list] = {}
-        self._labels: dict[int, dict] = {}
-        self._generated: dict[int, dict] = {}
+        self._labels: dict[int, tuple] = {}
+        self._generated: dict[int, tuple] = {}
+        self._kind_dirs: dict[str, set] = {}
         self._autoscalers = None
         self._by_target: dict[tuple, list] | None = None
         self._pdbs = None
@@ -170,7 +171,10 @@ class ResourceIndex:
         (:meth:`same_scope`)."""
         if resource.namespace:
             return self.has_kind_in(kind, resource.namespace)
-        return any(self.same_scope(resource, r) for r in self.of_kind(kind))
+        dirs = self._kind_dirs.get(kind)
+        if dirs is None:  # once per kind: every unset-namespace object of a run may ask
+            dirs = self._kind_dirs[kind] = {_directory(r.path) for r in self.of_kind(kind) if not r.namespace}
+        return _directory(resource.path) in dirs
 
     # -- pod templates -----------------------------------------------------------------------
     def pod_templates(self, namespace: str | None = None) -> list:
@@ -193,19 +197,18 @@ class ResourceIndex:
     def template_labels(self, pod) -> dict[str, str]:
         """The pod template's labels as the API server sees them (strings); computed once per
         template."""
-        key = id(pod)
-        labels = self._labels.get(key)
-        if labels is None:
-            labels = self._labels[key] = selectors.plain_labels(pod.labels)
-        return labels
+        # the object is kept beside its labels so that its id cannot be reused by another
+        hit = self._labels.get(id(pod))
+        if hit is None:
+            hit = self._labels[id(pod)] = (pod, selectors.plain_labels(pod.labels))
+        return hit[1]
 
     def generated_labels(self, resource) -> dict:
         """:func:`selectors.generated_labels` of ``resource``, computed once per object."""
-        key = id(resource)
-        gen = self._generated.get(key)
-        if gen is None:
-            gen = self._generated[key] = selectors.generated_labels(resource)
-        return gen
+        hit = self._generated.get(id(resource))
+        if hit is None:
+            hit = self._generated[id(resource)] = (resource, selectors.generated_labels(resource))
+        return hit[1]
 
     def _template_views(self) -> dict[str, list]:
         if self._views is None:
