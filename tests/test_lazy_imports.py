@@ -2,8 +2,9 @@
 
 Each command runs in a fresh interpreter that records ``sys.modules`` at exit.  ``--version``
 loads neither the engine nor the YAML library; ``rules`` and text-format checks load neither
-``sarif_om`` (and its ``attr``) nor ``jsonschema``; a SARIF check does load ``sarif_om`` (so
-these tests can fail).  The rule-metadata cache and the plugin pre-check are tested here too.
+``sarif_om`` (and its ``attr``) nor ``jsonschema``; a SARIF check does not load ``sarif_om``
+either (its fields come from a table checked against it) but does load the SARIF reporter and
+``json`` (so these tests can fail).  The rule-metadata cache and the plugin pre-check are tested here too.
 """
 
 from __future__ import annotations
@@ -72,9 +73,19 @@ def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
         assert not _loaded(mods, name), name
 
 
-def test_sarif_check_imports_sarif_om(tmp_path):
+def test_sarif_check_does_not_import_sarif_om(tmp_path):
     mods = modules_after(tmp_path, "check", "--format", "sarif", FIXTURES / "rules" / "DF101" / "bad.Dockerfile")
-    assert _loaded(mods, "sarif_om")
+    assert _loaded(mods, "shiplint.reporters.sarif") and _loaded(mods, "json")
+    for name in HEAVY:
+        assert not _loaded(mods, name), name
+
+
+def test_dockerfile_check_imports_no_kubernetes_model(tmp_path):
+    mods = modules_after(tmp_path, "check", FIXTURES / "rules" / "DF101" / "bad.Dockerfile")
+    assert _loaded(mods, "shiplint.model.dockerfile")
+    for name in ("shiplint.model.k8s.index", "shiplint.model.k8s.apischema", "shiplint.inputs.context",
+                 "shiplint.model.kustomization"):
+        assert not _loaded(mods, name), name
 
 
 # -- the rule-metadata cache ---------------------------------------------------------------------
