@@ -8,6 +8,8 @@ helm in ``.tools/bin``, which this script adds to PATH, for the chart renders of
     python benchmarks/run.py --quick      # 3 runs per case (whole corpus: 1)
     python benchmarks/run.py --jobs 1     # pass --jobs N to every multi-file check
     python benchmarks/run.py --only corpus/kubernetes --runs 3
+    python benchmarks/run.py --peers --only peers         # shiplint against hadolint, Checkov, Trivy
+    python benchmarks/run.py --only scaling --scaling 250,2000,20000   # the monorepo rows
     python benchmarks/run.py --only dockerfiles --hadolint /path/to/hadolint
 
 The corpus Dockerfiles are measured three ways: every rule (DF601 runs ShellCheck once per
@@ -46,6 +48,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import monorepo  # noqa: E402  (benchmarks/ is not a package)
+import peers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -185,6 +191,84 @@ def unrenderable_charts(root: Path) -> list[Path]:
     return out
 
 
+def wanted(args, label: str) -> bool:
+    return not args.only or any(o in label for o in args.only)
+
+
+def print_load() -> None:
+    try:
+        load = os.getloadavg()
+    except OSError:
+        return
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+          "(1 / 5 / 15 min) at the end of the run")
+
+
+def scaling_rows(args, check, tmp: Path, env, runs) -> list[dict]:
+    """The monorepo cases: N applications as one file and as one file per object, in one
+    process (``--jobs 1``: CPU time per application is the figure that must stay flat)."""
+    rows = []
+    counts = [int(c) for c in args.scaling.split(",") if c.strip()]
+    base_dir = tmp / "scaling-base"
+    base_dir.mkdir()
+    (base_dir / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\n", encoding="utf-8")
+    base = measure(check + ["--jobs", "1", str(base_dir)], runs, tmp, env)
+    for layout in ("one", "files"):
+        for n in counts:
+            where = tmp / f"scaling-{layout}-{n}"
+            target = monorepo.generate(n, where / "all.yaml" if layout == "one" else where, layout)
+            n_runs = runs if n <= 2000 else 1
+            res = measure(check + ["--jobs", "1", str(target)], n_runs, tmp, env, warmup=n <= 2000)
+            res.update(label=f"{n:,} applications, {'one file' if layout == 'one' else 'one file per object'}",
+                       apps=n, layout=layout, base_cpu=base["cpu_s"], base_rss=base["rss_mb"])
+            rows.append(res)
+            print(f"  measured {res['label']}: {res['cpu_s']:.2f} s CPU", file=sys.stderr)
+            shutil.rmtree(where, ignore_errors=True)
+    return rows
+
+
+def print_scaling(rows: list[dict]) -> None:
+    print()
+    print("Monorepo scaling (--jobs 1; CPU = user + system; per application net of a one-object run; "
+          "RSS per document net of that run's RSS)")
+    print()
+    print("| case | docs | median s | CPU s | CPU ms / application | × the smallest | RSS MB | KiB / document | exit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    first = {}
+    for r in rows:
+        per_app = (r["cpu_s"] - r["base_cpu"]) / r["apps"] * 1000
+        first.setdefault(r["layout"], per_app)
+        docs = r["stats"].get("documents", 0)
+        per_doc = (r["rss_mb"] - r["base_rss"]) * 1024 / docs if docs else float("nan")
+        print(f"| {r['label']} | {docs} | {r['median_s']:.2f} | {r['cpu_s']:.2f} | {per_app:.2f} | "
+              f"{per_app / first[r['layout']]:.2f} | {r['rss_mb']:.0f} | {per_doc:.1f} | {r['exit']} |")
+
+
+def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
+    found = peers.find_peers([ROOT / ".peers" / "bin"])
+    if not found:
+        print("benchmarks: no peer installed (hadolint, checkov, trivy); see benchmarks/peers.py", file=sys.stderr)
+        return []
+    cases = [("one Dockerfile", small, "dockerfile")]
+    if CORPUS.is_dir():
+        cases += [("corpus/dockerfiles", CORPUS / "dockerfiles", "dockerfiles"),
+                  ("corpus/kubernetes", CORPUS / "kubernetes", "kubernetes"),
+                  ("chart ingress-nginx", CORPUS / "helm" / "kubernetes__ingress-nginx" / "charts" / "ingress-nginx",
+                   "chart")]
+    rows = []
+    for label, target, kind in cases:
+        ours = check + ["--format", "text", str(target)]
+        for name, exe in sorted(found.items()):
+            theirs = peers.peer_command(name, exe, target, kind, tmp)
+            if theirs is None:
+                continue
+            res = peers.measure_pairs(ours, theirs, runs, run_once, tmp, env)
+            res.update(label=label, peer=name)
+            rows.append(res)
+            print(f"  measured {label} vs {name}: ratio {res['ratio']:.2f}", file=sys.stderr)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=None, help="runs per case (default 5; --quick: 3)")
@@ -196,6 +280,10 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     ap.add_argument("--hadolint", default=None, help="hadolint binary to compare with on the corpus Dockerfiles "
                     "(default: hadolint on PATH, if any)")
+    ap.add_argument("--peers", action="store_true",
+                    help="measure hadolint, Checkov and Trivy side by side (those installed; .peers/bin too)")
+    ap.add_argument("--scaling", default="250,2000,20000",
+                    help="application counts of the monorepo rows (Deployment+Service+PDB+HPA each)")
     args = ap.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     big_runs = 1 if args.quick else max(3, runs // 2)
@@ -241,7 +329,7 @@ def main() -> int:
                          (f"hadolint on corpus/dockerfiles ({len(files)} files)", [hadolint, "--no-fail", "--format", "json", *files], 0))
         rows = []
         for label, cmd, big in cases:
-            if args.only and not any(o in label for o in args.only):
+            if not wanted(args, label):
                 continue
             res = measure(cmd, big_runs if big else runs, tmp, env, warmup=not big)
             if label == "whole corpus" and res["exit"] == 2 and "not vendored" in res["stderr"]:
@@ -260,6 +348,18 @@ def main() -> int:
             res["label"] = label
             rows.append(res)
             print(f"  measured {label}: {res['median_s']:.3f} s (exit {res['exit']})", file=sys.stderr)
+        scaling = scaling_rows(args, check, tmp, env, runs) if wanted(args, "scaling") else []
+        peer_rows = peer_table(args, check, tmp, env, runs, small) if args.peers and wanted(args, "peers") else []
+    print_load()
+    if scaling:
+        print_scaling(scaling)
+    if peer_rows:
+        print()
+        print(f"Peers side by side ({runs} pairs; ratio = peer time / shiplint time, above 1: shiplint faster)")
+        print()
+        peers.print_table(peer_rows)
+    if not rows:
+        return 0
     jobs = f"--jobs {args.jobs}" if args.jobs else "default --jobs"
     print()
     print(f"shiplint benchmarks ({jobs}; {os.cpu_count()} CPUs; median of {runs} runs, whole corpus {big_runs})")

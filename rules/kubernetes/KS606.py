@@ -29,9 +29,7 @@ def _selected_pods(index, pdb):
     if reqs is None:
         return None
     chosen = []
-    for r, pod in index.pod_templates(pdb.namespace):
-        if not selectors.matches(reqs, pod.labels, selectors.generated_labels(r)):
-            continue
+    for r, _pod in index.templates_matching(pdb.namespace, reqs):
         if r.kind == "Pod":
             n = 1
         elif r.kind in REPLICATED_KINDS:

@@ -15,11 +15,10 @@ def check(index, ctx):
         if not isinstance(sel, dict) or not sel:
             continue  # no selector: endpoints are managed by hand (or by another controller)
         reqs = selectors.map_requirements(sel)
-        templates = index.pod_templates(svc.namespace)
-        if not templates and evidence:
+        views = index.template_views(svc.namespace)
+        if not views and evidence:
             continue  # no workload scanned in this namespace: the pods may be defined elsewhere
-        views = [(r, pod, selectors.plain_labels(pod.labels), selectors.generated_labels(r)) for r, pod in templates]
-        if any(all(q.matches(labels, gen) for q in reqs) for _, _, labels, gen in views):
+        if index.templates_matching(svc.namespace, reqs):
             continue
         if index.operator_may_own(svc.namespace, reqs):
             continue  # pods created by an operator from a custom resource (Prometheus…)

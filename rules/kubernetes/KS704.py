@@ -9,7 +9,9 @@ from shiplint.registry.rule import rule
 @rule
 def check(index, ctx):
     evidence = ctx.option("require-evidence", True)
-    policies = list(index.of_kind(netpol.KIND))
+    policies: dict[str, list] = {}  # by namespace: a policy selects pods of its own only
+    for p in index.of_kind(netpol.KIND):
+        policies.setdefault(p.namespace, []).append(p)
     for r, pod in index.pod_templates():
         ns = r.namespace
         if evidence and not index.has_kind_near(netpol.KIND, r):
@@ -17,7 +19,7 @@ def check(index, ctx):
         if r.kind == "PodTemplate" or netpol.host_network(pod) or spec_replicas(r) == 0:
             continue  # no pods (a template, a parked workload), or on the host network, where
             # NetworkPolicies do not apply
-        selecting = [p for p in policies if netpol.selects(p, pod)]
+        selecting = [p for p in policies.get(ns, ()) if netpol.selects(p, pod)]
         if any("Ingress" in netpol.policy_types(p) for p in selecting):
             continue
         if selecting:

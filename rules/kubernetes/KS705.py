@@ -17,7 +17,7 @@ def check(index, ctx):
         templates = [(r, pod) for r, pod in index.pod_templates(ns) if r.kind != "PodTemplate"]
         if evidence and not any(index.same_scope(policy, r) for r, _ in templates):
             continue  # no workload scanned in this namespace (and directory, when unset)
-        if any(netpol.selects(policy, pod) for _, pod in templates):
+        if any(r.kind != "PodTemplate" for r, _ in index.templates_matching(ns, reqs)):
             continue
         if index.operator_may_own(ns, [q for q in reqs if q.operator == "Equals"] or reqs):
             continue  # pods created by an operator from a custom resource

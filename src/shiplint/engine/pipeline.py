@@ -106,7 +106,7 @@ class Engine:
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
         # cross-resource context: a file given on its own is checked together with the
         # manifests of its directory and kustomization, which are consulted but not reported on
-        if self.by_target.get("project"):
+        if self.by_target.get("project") and any(i.explicit and i.kind == "yaml" for i in inputs):
             from shiplint.inputs.context import context_inputs
 
             inputs.extend(context_inputs(inputs, seen, self.root, self._classify, excluded))
@@ -182,7 +182,8 @@ class Engine:
 
     def check_project(self, resources: list, notifications: list) -> list[Finding]:
         """The cross-resource rules, over every resource scanned together."""
-        if not self.by_target.get("project"):
+        if not self.by_target.get("project") or not resources:
+            # nothing to relate: a Dockerfile-only run imports no Kubernetes model
             return []
         from shiplint.inputs.context import kustomize_patch_paths
         from shiplint.model.k8s.index import ResourceIndex

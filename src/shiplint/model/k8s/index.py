@@ -117,8 +117,19 @@ class ResourceIndex:
             self.by_key[(r.kind, r.namespace, r.name)].append(r)
             self.namespaces_by_kind[r.kind].add(r.namespace)
         self._templates = None
+        #: namespace -> [(resource, pod, plain labels, generated labels)], in ``pod_templates``
+        #: order, and (namespace, label key, value) -> positions in that list: built once, so
+        #: that a selector is evaluated against the templates carrying one of its values only
+        self._views: dict[str, list] | None = None
+        self._by_label: dict[tuple, list] = {}
+        self._labels: dict[int, tuple] = {}
+        self._generated: dict[int, tuple] = {}
+        self._kind_dirs: dict[str, set] = {}
         self._autoscalers = None
+        self._by_target: dict[tuple, list] | None = None
         self._pdbs = None
+        self._pdb_lookup = None
+        self._customs = None
         self._memo: dict = {}
 
     def __iter__(self):
@@ -160,7 +171,10 @@ class ResourceIndex:
         (:meth:`same_scope`)."""
         if resource.namespace:
             return self.has_kind_in(kind, resource.namespace)
-        return any(self.same_scope(resource, r) for r in self.of_kind(kind))
+        dirs = self._kind_dirs.get(kind)
+        if dirs is None:  # once per kind: every unset-namespace object of a run may ask
+            dirs = self._kind_dirs[kind] = {_directory(r.path) for r in self.of_kind(kind) if not r.namespace}
+        return _directory(resource.path) in dirs
 
     # -- pod templates -----------------------------------------------------------------------
     def pod_templates(self, namespace: str | None = None) -> list:
@@ -180,6 +194,69 @@ class ResourceIndex:
             return [t for lst in self._templates.values() for t in lst]
         return self._templates.get(namespace, [])
 
+    def template_labels(self, pod) -> dict[str, str]:
+        """The pod template's labels as the API server sees them (strings); computed once per
+        template."""
+        # the object is kept beside its labels so that its id cannot be reused by another
+        hit = self._labels.get(id(pod))
+        if hit is None:
+            hit = self._labels[id(pod)] = (pod, selectors.plain_labels(pod.labels))
+        return hit[1]
+
+    def generated_labels(self, resource) -> dict:
+        """:func:`selectors.generated_labels` of ``resource``, computed once per object."""
+        hit = self._generated.get(id(resource))
+        if hit is None:
+            hit = self._generated[id(resource)] = (resource, selectors.generated_labels(resource))
+        return hit[1]
+
+    def _template_views(self) -> dict[str, list]:
+        if self._views is None:
+            views: dict[str, list] = {}
+            by_label: dict[tuple, list] = defaultdict(list)
+            for ns, templates in self._templates_by_ns().items():
+                lst = views[ns] = []
+                for i, (r, pod) in enumerate(templates):
+                    labels = self.template_labels(pod)
+                    lst.append((r, pod, labels, self.generated_labels(r)))
+                    for k, v in labels.items():
+                        by_label[(ns, k, v)].append(i)
+            self._views, self._by_label = views, dict(by_label)
+        return self._views
+
+    def _templates_by_ns(self) -> dict[str, list]:
+        self.pod_templates()
+        return self._templates
+
+    def template_views(self, namespace: str) -> list:
+        """``(resource, pod, labels, generated labels)`` of the pod templates of ``namespace``,
+        in :meth:`pod_templates` order, labels computed once."""
+        return self._template_views().get(namespace, [])
+
+    def templates_matching(self, namespace: str, requirements) -> list:
+        """``(resource, PodTemplate)`` of the templates of ``namespace`` whose labels (and the
+        labels their controller adds) satisfy every requirement, in :meth:`pod_templates`
+        order; none when the selector cannot be evaluated (``None``).  Only the templates
+        carrying a value of the selector's most selective key are looked at."""
+        if requirements is None:
+            return []
+        views = self.template_views(namespace)
+        if not views:
+            return []
+        q = selectors.lookup_requirement(requirements)
+        if q is None:
+            positions = range(len(views))
+        elif len(q.values) == 1:
+            positions = self._by_label.get((namespace, q.key, q.values[0]), ())
+        else:
+            positions = sorted({i for v in q.values for i in self._by_label.get((namespace, q.key, v), ())})
+        out = []
+        for i in positions:
+            r, pod, labels, gen = views[i]
+            if all(req.matches(labels, gen) for req in requirements):
+                out.append((r, pod))
+        return out
+
     def operator_may_own(self, namespace: str, requirements) -> list:
         """Custom resources of ``namespace`` whose operator may create pods matching the
         requirements (equality ones): pods made by an operator (a Prometheus, an Alertmanager…)
@@ -190,13 +267,21 @@ class ResourceIndex:
         wanted = [v for q in requirements for v in q.values]
         if not wanted:
             return out
-        for r in self.resources:
-            if (namespace and r.namespace != namespace) or not is_custom_resource(r):
+        if self._customs is None:
+            # the custom resources and their hints, once: every unmatched Service asks
+            customs = []
+            for r in self.resources:
+                if not is_custom_resource(r):
+                    continue
+                hints = {r.name, r.kind.lower(), _kebab(r.kind)}
+                hints.update(selectors.plain_labels(r.labels).values())
+                pod_md = r.get(("spec", "podMetadata", "labels"))
+                hints.update(selectors.plain_labels(pod_md).values())
+                customs.append((r, r.namespace, hints))
+            self._customs = customs
+        for r, ns, hints in self._customs:
+            if namespace and ns != namespace:
                 continue
-            hints = {r.name, r.kind.lower(), _kebab(r.kind)}
-            hints.update(selectors.plain_labels(r.labels).values())
-            pod_md = r.get(("spec", "podMetadata", "labels"))
-            hints.update(selectors.plain_labels(pod_md).values())
             if all(v in hints for v in wanted):
                 out.append(r)
         return out
@@ -214,9 +299,12 @@ class ResourceIndex:
 
     def autoscalers_of(self, resource) -> list[Autoscaler]:
         """Autoscalers (same namespace) whose target is ``resource`` (by kind and name)."""
-        return [a for a in self.autoscalers()
-                if a.namespace == resource.namespace and a.target_kind == resource.kind
-                and a.target_name == resource.name]
+        if self._by_target is None:
+            by_target: dict[tuple, list] = defaultdict(list)
+            for a in self.autoscalers():
+                by_target[(a.namespace, a.target_kind, a.target_name)].append(a)
+            self._by_target = dict(by_target)
+        return list(self._by_target.get((resource.namespace, resource.kind, resource.name), ()))
 
     def autoscaler_target(self, autoscaler: Autoscaler) -> list:
         return self.find(autoscaler.target_kind, autoscaler.namespace, autoscaler.target_name)
@@ -248,27 +336,54 @@ class ResourceIndex:
             self._pdbs = out
         return self._pdbs
 
+    def _pdb_index(self):
+        """PDBs by (namespace, key, value) of their most selective requirement; those without
+        one by namespace; namespaces holding a selector that cannot be evaluated."""
+        if self._pdb_lookup is None:
+            keyed: dict[tuple, list] = defaultdict(list)
+            unkeyed: dict[str, list] = defaultdict(list)
+            unknown: set = set()
+            for j, (r, reqs, has_selector) in enumerate(self.pdbs()):
+                if not has_selector:
+                    continue  # selects nothing
+                ns = r.namespace
+                if reqs is None:
+                    unknown.add(ns)
+                    continue
+                q = selectors.lookup_requirement(reqs)
+                if q is None:
+                    unkeyed[ns].append(j)
+                else:
+                    for v in dict.fromkeys(q.values):
+                        keyed[(ns, q.key, v)].append(j)
+            self._pdb_lookup = (dict(keyed), dict(unkeyed), unknown)
+        return self._pdb_lookup
+
+    def _pdbs_matching(self, pod) -> list:
+        """Positions in :meth:`pdbs` of the evaluable PDBs selecting the pod template."""
+        keyed, unkeyed, _ = self._pdb_index()
+        ns = pod.resource.namespace
+        labels = self.template_labels(pod)
+        found = set(unkeyed.get(ns, ()))
+        for k, v in labels.items():
+            found.update(keyed.get((ns, k, v), ()))
+        if not found:
+            return []
+        gen = self.generated_labels(pod.resource)
+        pdbs = self.pdbs()
+        return [j for j in sorted(found) if all(q.matches(labels, gen) for q in pdbs[j][1])]
+
     def pdbs_selecting(self, pod) -> list:
         """PDBs of the pod template's namespace whose selector selects its labels."""
-        ns = pod.resource.namespace
-        out = []
-        for r, reqs, has_selector in self.pdbs():
-            if r.namespace != ns or not has_selector or reqs is None:
-                continue
-            if selectors.matches(reqs, pod.labels, selectors.generated_labels(pod.resource)):
-                out.append(r)
-        return out
+        pdbs = self.pdbs()
+        return [pdbs[j][0] for j in self._pdbs_matching(pod)]
 
     def pdb_may_select(self, pod) -> bool:
         """Whether a PDB of the namespace might select the pod template (selectors that cannot
         be evaluated count as a maybe)."""
-        ns = pod.resource.namespace
-        for r, reqs, has_selector in self.pdbs():
-            if r.namespace != ns or not has_selector:
-                continue
-            if reqs is None or selectors.matches(reqs, pod.labels, selectors.generated_labels(pod.resource)):
-                return True
-        return False
+        if pod.resource.namespace in self._pdb_index()[2]:
+            return True
+        return bool(self._pdbs_matching(pod))
 
 
 def _directory(path: str) -> str:

@@ -128,6 +128,28 @@ def first_failure(requirements: list[Requirement], labels, generated: dict | Non
     return None
 
 
+#: Every label key that :func:`generated_labels` may return: a requirement on any other key is
+#: satisfied only by the labels written in the template, which is what lets an index look
+#: candidates up by ``(key, value)`` without missing a pod that a controller labels at run time.
+GENERATED_KEYS = frozenset({
+    "pod-template-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
+    "controller-revision-hash", "pod-template-generation", "job-name", "batch.kubernetes.io/job-name",
+    "controller-uid", "batch.kubernetes.io/controller-uid",
+})
+
+
+def lookup_requirement(requirements: list[Requirement] | None) -> Requirement | None:
+    """A requirement that only a template *carrying* one of its values can satisfy (an
+    ``Equals``/``In`` on a key no controller generates), the fewest values first: the key an
+    index narrows candidates by. ``None`` when there is none (``Exists``, ``NotIn``… only)."""
+    best = None
+    for q in requirements or ():
+        if q.operator in ("Equals", "In") and q.key not in GENERATED_KEYS:
+            if best is None or len(q.values) < len(best.values):
+                best = q
+    return best
+
+
 def _any(value: str) -> bool:
     return True
 
