@@ -310,6 +310,10 @@ class Checker:
         fr.findings += [f for f in self.run_rules("compose", project, path, inp, fr.notifications) if f.path == path]
 
     # -- renders -------------------------------------------------------------------------------
+    def renders_needed(self) -> bool:
+        """Whether a selected rule reads rendered objects (or SL007 reports a failed render)."""
+        return any(self.by_target.get(t) for t in ("resource", "project")) or "SL007" in self.rules
+
     def chart_index(self):
         if self._chart_index is None:
             from shiplint.inputs.render.helm import ChartIndex
@@ -343,6 +347,8 @@ class Checker:
         if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
             self._check_chart_files(inp, fr)
         fr.checked[inp.display] = helm.chart_files(inp.abspath, self.root)
+        if not self.renders_needed():
+            return  # only the chart-file rules are selected: helm need not run (nor be installed)
         outcome = helm.render_input(inp, self.options, self.root, self.chart_index())
         self._outcome(outcome, fr)
         if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted

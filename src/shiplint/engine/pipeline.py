@@ -128,7 +128,7 @@ class Engine:
                     d = inp.abspath if inp.kind == "helm-chart" else os.path.dirname(inp.abspath)
                     if d in named or os.path.join(d, "Chart.yaml") in named or inp.abspath in named:
                         inp.explicit = True
-                        if inp.kind == "helm-chart":
+                        if inp.kind == "helm-chart" and self.checker.renders_needed():
                             helm.preflight(inp.abspath, inp.display, opts)
         if (opts.helm_values or opts.helm_set) and not opts.chart_dir \
                 and not any(i.kind == "helm-chart" for i in inputs):
