@@ -3,7 +3,7 @@
 from shiplint.core.findings import Hit
 from shiplint.model.k8s.apischema import format_version
 from shiplint.registry.rule import rule
-from shiplint.rules.kubernetes._validity import run_verdicts
+from shiplint.rules.kubernetes._validity import note_missing_schemas, run_verdicts
 
 
 @rule
@@ -21,3 +21,4 @@ def check(index, ctx):
             path=r.path,
             resource=r.identity,
         )
+    note_missing_schemas(results)

@@ -1,10 +1,14 @@
 """What KV101–KV105 share: one validation of every scanned object per run (memoised on the
-project index, whichever rule asks first), turned into findings at the exact key or value."""
+project index, whichever rule asks first), turned into findings at the exact key or value, and
+the one note that says what the missing ``schemas`` extra left unchecked."""
 
 from __future__ import annotations
 
+from shiplint.core.errors import RuleUnavailable
 from shiplint.core.findings import Hit
-from shiplint.model.k8s.apischema import MISSING, UNKNOWN, format_version, target_version, verdicts
+from shiplint.model.k8s.apischema import (
+    INSTALL_HINT, MISSING, UNKNOWN, format_version, schema_root, target_version, verdicts,
+)
 
 
 def run_verdicts(index, ctx):
@@ -52,8 +56,12 @@ def problem_hits(index, ctx, kind: str):
                 continue
             where = path_text(r.data, p.path + ((p.key,) if p.key else ()))
             at = path_text(r.data, p.path)
-            against = (f"the CustomResourceDefinition of {r.api_version} {r.kind}" if v.source == "crd"
-                       else f"the Kubernetes {format_version(target)} schema of {r.api_version} {r.kind}")
+            if v.source == "crd":
+                against = f"the CustomResourceDefinition of {r.api_version} {r.kind}"
+            elif v.source == "shape":
+                against = f"the built-in shape of {r.api_version} {r.kind}"
+            else:
+                against = f"the Kubernetes {format_version(target)} schema of {r.api_version} {r.kind}"
             yield Hit(
                 f"{r.kind} '{r.name}': {at + ': ' if at else ''}{p.message} ({against})",
                 region_of(r, p),
@@ -61,3 +69,20 @@ def problem_hits(index, ctx, kind: str):
                 path=r.path,
                 resource=r.identity,
             )
+    note_missing_schemas(results)
+
+
+def note_missing_schemas(results) -> None:
+    """Say once per run (the engine keeps one copy of a message) that the upstream schemas are
+    not installed, when an object of the scan was left with the shape check for that reason.
+    Raised after the rule's findings are yielded, so they are kept; a run with no Kubernetes
+    object, or whose objects a scanned CRD validated, needed nothing and says nothing."""
+    if schema_root() is not None:
+        return
+    left = sum(1 for v in results if v.source == "shape")
+    if left:
+        raise RuleUnavailable(
+            f"KV101-KV105: the Kubernetes API schemas are not installed, so {left} "
+            f"object{'s' if left != 1 else ''} got only the built-in shape check (KV102); unknown "
+            f"fields, missing required fields, invalid values and unknown kinds were not checked. "
+            f"Install them with: {INSTALL_HINT}")

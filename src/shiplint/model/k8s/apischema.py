@@ -19,6 +19,14 @@ A problem is a :class:`Problem`: its kind (``unknown-field``, ``wrong-type``,
 ``missing-required-field``, ``invalid-value``), the path of keys and indexes from the object's
 root (the shape of a ``jsonschema`` error path), and what was wrong.  Positions are resolved by
 the rules through :func:`shiplint.sources.yamlsrc.locate`.
+
+An object that neither the upstream schemas nor a scanned CRD validate (above all: every object
+when the ``schemas`` extra is not installed) still gets a *shape* check from a small built-in
+table (``api-shapes.json``): whether the fields shiplint's model reads (``metadata``, ``spec``,
+a pod template, ``containers``, ``env``, ``securityContext``…) are mappings and lists where the
+API wants them.  Without it a Pod whose ``spec:`` is a list passed silently, every rule finding
+nothing to read; the table reports only ``wrong-type``, so it never reports a node the full
+schema would report too (the full schema, when present, runs instead of it).
 """
 
 from __future__ import annotations
@@ -521,6 +529,50 @@ def builtin_schemas(version: tuple[int, int]) -> BuiltinSchemas | None:
     return BuiltinSchemas(version)
 
 
+# -- the built-in shape table -------------------------------------------------------------------
+
+def _expand_shape(spec) -> dict:
+    """One field of ``api-shapes.json`` as JSON Schema: a name is a definition, a mapping an
+    inline mapping, a one-item list a list of that item.  Null is accepted everywhere (the API
+    server reads it as an absent field, and so does the model)."""
+    if isinstance(spec, str):
+        return {"$ref": _DEFS_URL + _SHAPE + spec}
+    if isinstance(spec, list):
+        out = {"type": "array", "nullable": True}
+        if spec:
+            out["items"] = _expand_shape(spec[0])
+        return out
+    out = {"type": "object", "nullable": True}
+    if spec:
+        out["properties"] = {key: _expand_shape(sub) for key, sub in spec.items()}
+    return out
+
+
+_SHAPE = "shape."
+
+
+class ShapeTable:
+    """Validators of the built-in shape table; only ``wrong-type`` problems come out of them
+    (the table has no enumerations, no required fields and no closed mappings)."""
+
+    def __init__(self, data: dict) -> None:
+        # named apart from the upstream definitions, so that no enumeration of api-enums.json
+        # applies: the table judges shapes only
+        defs = {_SHAPE + name: _expand_shape(fields) for name, fields in data["defs"].items()}
+        self.kinds = {tuple(key.split(" ", 1)): name for key, name in data["kinds"].items()}
+        self.default = data["default"]
+        self.compiler = Compiler(defs)
+
+    def validator(self, api_version: str, kind: str):
+        """The kind's shape, else the one every object has (``metadata``)."""
+        return self.compiler.definition(_SHAPE + self.kinds.get((api_version, kind), self.default))
+
+
+@lru_cache(maxsize=1)
+def shape_table() -> ShapeTable:
+    return ShapeTable(_data("api-shapes.json"))
+
+
 # -- custom resources ----------------------------------------------------------------------------
 
 def _plainish(node):
@@ -574,7 +626,10 @@ class CustomSchemas:
 
     def _compile(self, schema: dict):
         body = Compiler({}, crd=True).compile(schema) if schema else _accept
-        meta = self.builtins.compiler.definition(self.builtins.object_meta) if self.builtins else _accept
+        if self.builtins is not None:
+            meta = self.builtins.compiler.definition(self.builtins.object_meta)
+        else:  # without the upstream schemas, the shape of metadata is still known
+            meta = shape_table().compiler.definition(_SHAPE + "ObjectMeta")
 
         def check(value, path, out):
             # the API server owns apiVersion, kind and metadata of every custom resource
@@ -600,7 +655,8 @@ class Verdict:
     #: but the bundled schemas lack, or any object when the schemas are not installed)
     status: str
     problems: tuple = ()
-    #: what validated it: "schema" (the upstream schemas) or "crd" (a scanned CRD)
+    #: what validated it: "schema" (the upstream schemas), "crd" (a scanned CRD) or "shape"
+    #: (only the built-in shape table: no schema for it, or none installed)
     source: str = "schema"
 
 
@@ -629,10 +685,11 @@ def verdicts(index, target: tuple[int, int]) -> list[Verdict]:
         if fn is None:
             fn, source = custom.validator(api, kind), "crd"
         if fn is None:
-            if row is not None or builtins is None:  # a known API, or nothing to know it by
-                out.append(Verdict(r, "no-schema"))
-            else:
-                out.append(Verdict(r, "unknown-kind"))
+            # a known API, or nothing to know it by; either way its shape is still checked
+            status = "no-schema" if row is not None or builtins is None else "unknown-kind"
+            problems = []
+            shape_table().validator(api, kind)(r.data, (), problems)
+            out.append(Verdict(r, status, tuple(problems), "shape"))
             continue
         problems: list = []
         fn(r.data, (), problems)
