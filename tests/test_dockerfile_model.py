@@ -93,6 +93,18 @@ def test_the_documented_plugin_example_runs():
     assert [(r.line, r.column, r.end_line, r.end_column) for r in hits] == [(5, 13, 5, 27)]
 
 
+def test_final_image_stages_follow_from_not_copy_from():
+    df = parse_dockerfile(
+        "FROM golang:1.22 AS build\nRUN go build\n"
+        "FROM debian:12 AS base\nRUN true\n"
+        "FROM alpine:3.20 AS unused\n"
+        "FROM base\nCOPY --from=build /out /out\n"
+    )
+    # the final stage, then the one it is built FROM; the builder and the unused stage are not in it
+    assert [s.name for s in model.final_image_stages(df)] == [None, "base"]
+    assert model.final_image_stages(parse_dockerfile("# nothing but a comment\n")) == []
+
+
 def test_public_names_are_the_ones_their_modules_define():
     import shiplint.sources.dockerfile as sources
     from shiplint.model.dockerfile import env, images, mount, run, stages, user

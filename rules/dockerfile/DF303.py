@@ -7,7 +7,7 @@ run a check with, and the orchestrator's probes are the tool there (seed 000 [9]
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 
-from shiplint.model.dockerfile import chain, external_ref, root_image, subject
+from shiplint.model.dockerfile import external_ref, final_image_stages, subject
 
 
 def _no_shell(stage) -> bool:
@@ -19,13 +19,14 @@ def _no_shell(stage) -> bool:
 
 @rule
 def check(dockerfile, ctx):
-    final = dockerfile.final_stage
-    if final is None:
+    stages = final_image_stages(dockerfile)
+    if not stages:
         return
-    for stage in chain(dockerfile, final):
+    final = stages[0]
+    for stage in stages:
         if any(i.keyword == "HEALTHCHECK" for i in stage.instructions):
             return  # HEALTHCHECK NONE is a deliberate choice too
-    if _no_shell(root_image(dockerfile, final)):
+    if _no_shell(stages[-1]):  # the stage that names the base image
         return
     yield Hit(
         "the final stage has no HEALTHCHECK: plain Docker and Compose cannot tell a hung "

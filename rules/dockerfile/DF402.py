@@ -19,7 +19,7 @@ from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import cleans_yum, is_dry_run, package_operations, removes_apt_lists, rm_targets
 
-from shiplint.model.dockerfile import all_commands, chain, covered_by_mount, runs, stage_env
+from shiplint.model.dockerfile import all_commands, covered_by_mount, final_image_stages, runs, stage_env
 from shiplint.rules.dockerfile._fix import action_word, append_to_run, insert_after
 
 _RPM = ("yum", "dnf", "microdnf", "tdnf")
@@ -42,10 +42,7 @@ def _last_index(cmds, test) -> int:
 
 @rule
 def check(dockerfile, ctx):
-    final = dockerfile.final_stage
-    if final is None:
-        return
-    for stage in chain(dockerfile, final):
+    for stage in final_image_stages(dockerfile):
         for inst, scripts in runs(dockerfile, stage):
             pairs = all_commands(scripts)
             cmds = [c for _, c in pairs]

@@ -7,7 +7,7 @@ from shiplint.core.findings import Fix, Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import is_dry_run, package_operations
 
-from shiplint.model.dockerfile import all_commands, chain, instructions, run_scripts
+from shiplint.model.dockerfile import all_commands, chain, final_image_stages, instructions, run_scripts
 from shiplint.rules.dockerfile._fix import action_word, insert_after
 
 _CONF_OFF = re.compile(r"""Install-Recommends\s*(?:=|\s)\s*\\?["']?(?:0|false|no)\b""", re.I)
@@ -21,12 +21,7 @@ def _recommends_off(op) -> bool:
 
 @rule
 def check(dockerfile, ctx):
-    final = dockerfile.final_stage
-    if final is None:
-        return
-    # the final image is the last stage and the stages it is built FROM; any other stage is a
-    # builder whose layers are discarded or a stage the final image never uses
-    for stage in chain(dockerfile, final):
+    for stage in final_image_stages(dockerfile):
         # an apt.conf written earlier (echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/..)
         configured = False
         # ONBUILD RUN triggers run in every image built FROM this one: unwrapped

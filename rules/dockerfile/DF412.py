@@ -4,7 +4,7 @@ from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 from shiplint.model.packages import package_operations
 
-from shiplint.model.dockerfile import all_commands, chain, run_scripts, stage_env
+from shiplint.model.dockerfile import all_commands, final_image_stages, run_scripts, stage_env
 
 _PROD_VALUES = frozenset({"production", "prod"})
 
@@ -46,10 +46,7 @@ def _env_production(env: dict) -> bool:
 
 @rule
 def check(dockerfile, ctx):
-    final = dockerfile.final_stage
-    if final is None:
-        return
-    for stage in chain(dockerfile, final):
+    for stage in final_image_stages(dockerfile):
         for inst in stage.instructions:
             if inst.keyword != "RUN":
                 continue

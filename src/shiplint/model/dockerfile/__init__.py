@@ -18,7 +18,8 @@ functions answer the questions rules ask about it::
                         yield Hit("chmod 777 …", script.command_region(cmd), subject="RUN:chmod")
 
 Stages (:mod:`.stages`)
-    ``chain(df, stage)`` (the stage and the stages it is built FROM), ``root_image``,
+    ``chain(df, stage)`` (the stage and the stages it is built FROM), ``final_image_stages(df)``
+    (the chain of the final stage: what the final image is made of), ``root_image``,
     ``stage_by_ref`` (a ``--from=`` value), ``stage_of(df, inst)``, ``shipped_stages(df)`` (the
     stages whose layers end up in an image), ``external_ref(stage)`` (the parsed base image),
     ``is_windows``, ``instructions(df, stage)`` (ONBUILD triggers unwrapped), ``subject``.
@@ -49,6 +50,7 @@ from shiplint.model.dockerfile.run import RunScript, all_commands, run_scripts, 
 from shiplint.model.dockerfile.stages import (
     chain,
     external_ref,
+    final_image_stages,
     instructions,
     is_windows,
     root_image,

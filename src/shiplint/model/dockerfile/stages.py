@@ -12,6 +12,7 @@ from shiplint.sources.imageref import ImageRef, parse_image_ref
 __all__ = [
     "chain",
     "external_ref",
+    "final_image_stages",
     "instructions",
     "is_windows",
     "root_image",
@@ -36,6 +37,14 @@ def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
         seen.add(nxt.index)
         out.append(nxt)
     return out
+
+
+def final_image_stages(df: Dockerfile) -> list[Stage]:
+    """The stages whose layers make the final image: the last stage, then the stages it is built
+    ``FROM`` (empty for a file without a stage).  Any other stage is a builder whose layers are
+    discarded, or a stage the final image never uses."""
+    final = df.final_stage
+    return chain(df, final) if final is not None else []
 
 
 def root_image(df: Dockerfile, stage: Stage) -> Stage:
