@@ -2,19 +2,11 @@
 
 from shiplint.registry.rule import rule
 
-from shiplint.rules.compose._compose import service_hit, text
+from shiplint.rules.compose._update_config import require_update_setting
 
 
 @rule
 def check(project, ctx):
-    if not project.is_stack:
-        return
-    for svc in project.services:
-        if svc.is_one_shot:
-            continue
-        order = text(svc.get("deploy", "update_config", "order")) or "stop-first (the default)"
-        if order == "start-first":
-            continue
-        yield service_hit(svc, f"updates with order {order}: each old task stops before its replacement runs, so "
-                          "capacity drops during the update; set deploy.update_config.order: start-first",
-                          ("deploy", "update_config", "order"), ".deploy.update_config.order")
+    yield from require_update_setting(project, "order", "start-first", "stop-first",
+                                      "each old task stops before its replacement runs, so capacity drops "
+                                      "during the update")
