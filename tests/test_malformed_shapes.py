@@ -266,3 +266,26 @@ def test_shape_table_covers_other_kinds(tmp_path, monkeypatch, text, where, says
     kv = [f for f in lint_text(tmp_path, text, "m.yaml") if f.code == "KV102"]
     assert [(f.region.line, f.region.column) for f in kv] == [where]
     assert says in kv[0].message
+
+
+def test_shape_table_names_only_definitions_it_has():
+    """A misspelt name would silently accept anything: every reference must resolve."""
+    data = apischema._data("api-shapes.json")
+    names = set(data["defs"])
+    refs = []
+
+    def walk(spec):
+        if isinstance(spec, str):
+            refs.append(spec)
+        elif isinstance(spec, list):
+            for item in spec:
+                walk(item)
+        elif isinstance(spec, dict):
+            for sub in spec.values():
+                walk(sub)
+
+    for fields in data["defs"].values():
+        walk(fields)
+    assert set(refs) <= names, set(refs) - names
+    assert set(data["kinds"].values()) | {data["default"]} <= names
+    assert all(len(key.split(" ")) == 2 for key in data["kinds"])

@@ -24,8 +24,8 @@ An object that neither the upstream schemas nor a scanned CRD validate (above al
 when the ``schemas`` extra is not installed) still gets a *shape* check from a small built-in
 table (``api-shapes.json``): whether the fields shiplint's model reads (``metadata``, ``spec``,
 a pod template, ``containers``, ``env``, ``securityContext``…) are mappings and lists where the
-API wants them.  Without it a Pod whose ``spec:`` is a list passed silently, every rule finding
-nothing to read; the table reports only ``wrong-type``, so it never reports a node the full
+API wants them.  Without it a Pod whose ``spec:`` is a list would pass silently, every rule
+finding nothing to read; the table reports only ``wrong-type``, so it never reports a node the full
 schema would report too (the full schema, when present, runs instead of it).
 """
 
