@@ -142,6 +142,7 @@ def test_what_users_see_cites_no_internal_document(code, explained, sarif_rules)
         "sarif help markdown": d["help"]["markdown"],
         "gitlab body": _body(RULES[code]) or "",
         "docs/rules.md": DOCS[code],
+        "sarif descriptor (properties included)": json.dumps(d, ensure_ascii=False),
     }
     # these renderings hold the examples, so section numbers are checked in the prose fields only
     found = {where: internal_citations(text, prose=False) for where, text in seen.items()}
