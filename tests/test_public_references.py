@@ -157,6 +157,8 @@ def test_explain_and_sarif_link_the_rules_documentation_page(code, explained, sa
     assert RULES[code].meta.help_uri == page
     assert explained[code].rstrip().endswith(f"Documentation: {page}")
     assert sarif_rules[code]["helpUri"] == page
+    for url in URL.findall(RULES[code].meta.rationale):  # whole, so that a terminal can open it
+        assert url in explained[code], (code, url)
     # the anchor exists: GitHub derives it from the section's heading
     assert f"\n### {code}\n" in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert DOCS_BASE.endswith("/docs/rules.md") and DOCS_BASE.startswith("https://")
