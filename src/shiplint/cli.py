@@ -417,7 +417,9 @@ def _explain_text(r) -> str:
 def _wrap(text: str) -> list[str]:
     import textwrap
 
-    return ["  " + line for line in textwrap.wrap(" ".join(text.split()), 92)] or ["  -"]
+    # a URL is never split: a terminal can only open it whole
+    return ["  " + line for line in textwrap.wrap(" ".join(text.split()), 92, break_long_words=False,
+                                                 break_on_hyphens=False)] or ["  -"]
 
 
 @cli.command()

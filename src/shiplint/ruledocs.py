@@ -55,8 +55,6 @@ def render_markdown(rules) -> str:
             out += [f"### {m.code}", "", f"**{m.name}** · level `{m.level}`"
                     + (f" · tags: {', '.join(m.tags)}" if m.tags else ""), ""]
             out += [f"**What it flags.** {m.summary}.", "", f"**Why.** {' '.join(m.rationale.split())}", ""]
-            if m.seeds:
-                out += [f"Practice: seeds {', '.join(m.seeds)}.", ""]
             out += ["**Example that fires:**", "", f"```{lang}", m.example.rstrip(), "```", ""]
             if m.good_example:
                 out += ["**Fixed:**", "", f"```{lang}", m.good_example.rstrip(), "```", ""]

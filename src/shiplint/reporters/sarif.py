@@ -87,8 +87,6 @@ def _descriptor(rule) -> om.ReportingDescriptor:
              "problem.severity": PROBLEM_SEVERITY.get(m.level, "warning")}
     if m.security_severity is not None and "security" in m.tags:
         props["security-severity"] = f"{float(m.security_severity):.1f}"
-    if m.seeds:
-        props["seeds"] = list(m.seeds)
     return om.ReportingDescriptor(
         id=m.code,
         name=m.name,
