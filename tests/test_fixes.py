@@ -292,7 +292,8 @@ def test_project_rule_fix_in_each_file_and_with_jobs(tmp_path):
                          ".", cwd=tmp_path)
         assert r.code == 0, r.err
         assert (tmp_path / "deploy.yaml").read_text() == deploy + "            automountServiceAccountToken: false\n"
-        assert (tmp_path / "pod.yaml").read_text() == pod.replace("spec: {", "spec: {automountServiceAccountToken: false, ")
+        fixed_pod = pod.replace("spec: {", "spec: {automountServiceAccountToken: false, ")
+        assert (tmp_path / "pod.yaml").read_text() == fixed_pod
 
 
 def test_project_rule_fix_in_sarif_and_not_in_renders(tmp_path):
@@ -338,6 +339,24 @@ def _manifest(step: int, seq_indent: int, settings_present: list[bool], crlf: bo
     return nl.join(lines) + nl
 
 
+def _compose(step: int, seq_indent: int, services: list[tuple[bool, int]], crlf: bool, comment: bool) -> str:
+    """Services with or without ``restart:``, and with no ``security_opt``, a block one or a flow one."""
+    i, d = " " * step, " " * seq_indent
+    lines = ["services:"]
+    for n, (restart, security) in enumerate(services):
+        lines += [f"{i}s{n}:", f"{i * 2}image: 'example/s{n}:1.0'" + ("  # pinned" if comment else "")]
+        if restart:
+            lines.append(f"{i * 2}restart: always")
+        if security == 1:
+            lines += [f"{i * 2}security_opt:", f"{i * 2}{d}- label:disable"]
+        elif security == 2:
+            lines.append(f'{i * 2}security_opt: ["label:disable"]')
+    if comment:
+        lines.append("# trailing comment")
+    nl = "\r\n" if crlf else "\n"
+    return nl.join(lines) + nl
+
+
 _DF_LINES = ["RUN apt-get update && apt-get install -y curl", "RUN pip install flask", "RUN apk add git",
              "ADD app.py /app/app.py", "MAINTAINER dev <dev@example.com>", "CMD python app.py", "# a comment",
              "ENV A=1", "RUN dnf install -y jq"]
@@ -353,14 +372,16 @@ def _untouched_kept(before: str, after: str, applied) -> bool:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(step=st.sampled_from([2, 4]), seq_indent=st.sampled_from([0, 2]), present=st.lists(st.booleans(), min_size=3,
        max_size=3), crlf=st.booleans(), comment=st.booleans(),
-       df=st.lists(st.sampled_from(_DF_LINES), min_size=1, max_size=6))
+       df=st.lists(st.sampled_from(_DF_LINES), min_size=1, max_size=6),
+       services=st.lists(st.tuples(st.booleans(), st.sampled_from([0, 1, 2])), min_size=1, max_size=3))
 def test_property_fixed_files_parse_keep_their_lines_and_stop_firing(tmp_path_factory, step, seq_indent, present,
-                                                                      crlf, comment, df):
+                                                                      crlf, comment, df, services):
     from shiplint.engine import Engine, Options
 
     root = tmp_path_factory.mktemp("prop")
     files = {root / "deploy.yaml": _manifest(step, seq_indent, present, crlf, comment),
-             root / "Dockerfile": "FROM python:3.12-slim\n" + "\n".join(df) + "\n"}
+             root / "Dockerfile": "FROM python:3.12-slim\n" + "\n".join(df) + "\n",
+             root / "compose.yaml": _compose(step, seq_indent, services, crlf, comment)}
     for p, text in files.items():
         p.write_bytes(text.encode())
     fixed_rules = sorted(FIXABLE)
@@ -376,6 +397,9 @@ def test_property_fixed_files_parse_keep_their_lines_and_stop_firing(tmp_path_fa
     assert not [f for f in report.findings if f.code == "SL001"]
     applied_codes = {f.code for ff in outcome.files.values() for f in ff.applied}
     assert not [f for f in report.findings if f.code in applied_codes], [f.message for f in report.findings]
+    # every generated service and the Deployment can be fixed: none of these remain
+    left = [f.message for f in report.findings if f.code in ("DC205", "DC402", "KS409")]
+    assert not left, left
 
 
 # -- the corpus ---------------------------------------------------------------------------------------
