@@ -13,8 +13,9 @@ from conftest import CORPUS, FIXTURES, assert_valid_sarif, run_shiplint
 
 FIXABLE = {
     "DF301": "safe", "DF402": "safe", "DF403": "safe", "DF405": "safe", "DF502": "safe",
-    "KS401": "unsafe", "KS402": "safe", "KS403": "unsafe", "KS404": "safe",
+    "KS401": "unsafe", "KS402": "safe", "KS403": "unsafe", "KS404": "safe", "KS409": "unsafe",
     "KS410": "safe", "KS601": "safe",
+    "DC205": "safe", "DC402": "unsafe",
 }
 
 
@@ -197,6 +198,125 @@ def test_edits_apply_whole_and_never_overlap():
     assert text == "XYZdef\n+line\n" and applied == [a]
 
 
+def test_atomic_writes_keep_the_mode_when_asked_and_sync_before_the_rename(tmp_path, monkeypatch):
+    from shiplint.core.fsutil import write_atomic
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    script = tmp_path / "entrypoint.sh"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o750)
+    write_atomic(str(script), b"#!/bin/sh\nexec app\n", keep_mode=True, fsync=True)
+    assert script.read_bytes() == b"#!/bin/sh\nexec app\n" and (script.stat().st_mode & 0o777) == 0o750
+    assert len(synced) == 1
+    report = tmp_path / "report.txt"
+    report.write_text("old")
+    report.chmod(0o750)
+    write_atomic(str(report), b"new")  # a report: the umask's mode, no sync
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (report.stat().st_mode & 0o777) == 0o666 & ~umask and len(synced) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entrypoint.sh", "report.txt"]
+
+
+def test_fixed_file_keeps_its_permission_bits(tmp_path):
+    target = tmp_path / "Dockerfile"
+    target.write_text("FROM debian:12\nMAINTAINER me\n")
+    target.chmod(0o640)
+    _fix_in_process(tmp_path, [target], select=["DF502"])
+    assert "MAINTAINER" not in target.read_text() and (target.stat().st_mode & 0o777) == 0o640
+
+
+# -- Compose --------------------------------------------------------------------------------------------
+def test_compose_fix_lands_in_the_file_that_defines_the_service(tmp_path):
+    base = "services:\n  web:\n    image: nginx:1.27\n  api:\n    image: example/api:1.0\n"
+    override = ("services:\n  web:\n    ports: ['8080:80']\n  worker:\n    image: example/worker:1.0\n"
+                "    security_opt: ['seccomp:unconfined']\n")
+    (tmp_path / "compose.yaml").write_text(base)
+    (tmp_path / "compose.override.yaml").write_text(override)
+    outcome = _fix_in_process(tmp_path, [tmp_path], select=["DC205", "DC402"], unsafe=True)
+    assert (tmp_path / "compose.yaml").read_text() == (
+        "services:\n  web:\n    image: nginx:1.27\n    security_opt:\n      - no-new-privileges:true\n"
+        "    restart: unless-stopped\n  api:\n    image: example/api:1.0\n    security_opt:\n"
+        "      - no-new-privileges:true\n    restart: unless-stopped\n")
+    # web is defined in the base file: its fixes went there, not into the override
+    assert (tmp_path / "compose.override.yaml").read_text() == override.replace(
+        "['seccomp:unconfined']\n", "[\"no-new-privileges:true\", 'seccomp:unconfined']\n    restart: unless-stopped\n")
+    assert outcome.report.active() == []
+
+
+def test_compose_fix_keeps_crlf_comments_quoting_and_flow_style(tmp_path):
+    text = ("# the stack\r\nservices:\r\n    web:   # front\r\n        image: 'nginx:1.27'\r\n"
+            "        security_opt: [\"label:disable\"]\r\n    db: {image: \"postgres:16\"}\r\n")
+    target = tmp_path / "docker-compose.yml"
+    target.write_bytes(text.encode())
+    _fix_in_process(tmp_path, [target], select=["DC205", "DC402"], unsafe=True)
+    assert target.read_bytes().decode() == (
+        "# the stack\r\nservices:\r\n    web:   # front\r\n        image: 'nginx:1.27'\r\n"
+        "        security_opt: [\"no-new-privileges:true\", \"label:disable\"]\r\n"
+        "        restart: unless-stopped\r\n"
+        "    db: {restart: unless-stopped, security_opt: [\"no-new-privileges:true\"], image: \"postgres:16\"}\r\n")
+
+
+def test_compose_fixes_left_out(tmp_path):
+    """An explicit no-new-privileges:false, a service sharing YAML anchors, a stack file's
+    restart: (ignored by docker stack deploy), and DC402 without --unsafe-fixes."""
+    text = ("x-base: &base\n  image: example/base:1.0\nservices:\n  web:\n    <<: *base\n  api:\n"
+            "    image: example/api:1.0\n    security_opt:\n      - no-new-privileges:false\n  ok:\n"
+            "    image: example/ok:1.0\n")
+    target = tmp_path / "compose.yaml"
+    target.write_text(text)
+    outcome = _fix_in_process(tmp_path, [target], select=["DC205", "DC402"], unsafe=False)
+    assert target.read_text() == text + "    security_opt:\n      - no-new-privileges:true\n"
+    assert outcome.unsafe_skipped == 2  # DC402 on api and ok (web shares an anchor: no fix at all)
+    remaining = sorted((f.code, f.subject) for f in outcome.report.active())
+    assert remaining == [("DC205", "services.api.security_opt"), ("DC205", "services.web.security_opt"),
+                         ("DC402", "services.api.restart"), ("DC402", "services.ok.restart"),
+                         ("DC402", "services.web.restart")]
+    stack = tmp_path / "docker-stack.yml"
+    stack.write_text("services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 2\n")
+    outcome = _fix_in_process(tmp_path, [stack], select=["DC402"], unsafe=True)
+    assert outcome.fixed == 0 and [f.code for f in outcome.report.active()] == ["DC402"]
+
+
+# -- KS409, a cross-resource rule -----------------------------------------------------------------------
+def test_project_rule_fix_in_each_file_and_with_jobs(tmp_path):
+    deploy = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n    name: api\nspec:\n    template:\n"
+              "        spec:\n            containers:\n            -   name: api\n                image: a:1\n")
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: 'b:1'}]}\n"
+    for jobs in ("1", "2"):
+        (tmp_path / "deploy.yaml").write_text(deploy)
+        (tmp_path / "pod.yaml").write_text(pod)
+        r = run_shiplint("check", "--no-config", "--fix", "--unsafe-fixes", "--select", "KS409", "--jobs", jobs,
+                         ".", cwd=tmp_path)
+        assert r.code == 0, r.err
+        assert (tmp_path / "deploy.yaml").read_text() == deploy + "            automountServiceAccountToken: false\n"
+        fixed_pod = pod.replace("spec: {", "spec: {automountServiceAccountToken: false, ")
+        assert (tmp_path / "pod.yaml").read_text() == fixed_pod
+
+
+def test_project_rule_fix_in_sarif_and_not_in_renders(tmp_path):
+    shutil.copyfile(_bad("KS409"), tmp_path / "app.yaml")
+    r = run_shiplint("check", "--no-config", "--format", "sarif", "--select", "KS409", "app.yaml", cwd=tmp_path)
+    results = assert_valid_sarif(r.out)["runs"][0]["results"]
+    assert len(results) == 2
+    change = results[0]["fixes"][0]["artifactChanges"][0]
+    assert change["artifactLocation"]["uri"] == "app.yaml"
+    assert change["replacements"] == [{"deletedRegion": {"startLine": 11, "startColumn": 40, "endLine": 11,
+                                                         "endColumn": 40},
+                                       "insertedContent": {"text": "\n      automountServiceAccountToken: false"}}]
+    assert results[0]["fixes"][0]["properties"] == {"safety": "unsafe"}
+    base = tmp_path / "k" / "base"
+    base.mkdir(parents=True)
+    shutil.copyfile(_bad("KS409"), base / "app.yaml")
+    (base / "kustomization.yaml").write_text("resources:\n  - app.yaml\n")
+    before = (base / "app.yaml").read_bytes()
+    r = run_shiplint("check", "--no-config", "--fix", "--unsafe-fixes", "--select", "KS409", "k", cwd=tmp_path)
+    assert (base / "app.yaml").read_bytes() == before
+    assert "templates and renders are never edited" in r.err
+
+
 # -- property test ----------------------------------------------------------------------------------
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
@@ -219,6 +339,24 @@ def _manifest(step: int, seq_indent: int, settings_present: list[bool], crlf: bo
     return nl.join(lines) + nl
 
 
+def _compose(step: int, seq_indent: int, services: list[tuple[bool, int]], crlf: bool, comment: bool) -> str:
+    """Services with or without ``restart:``, and with no ``security_opt``, a block one or a flow one."""
+    i, d = " " * step, " " * seq_indent
+    lines = ["services:"]
+    for n, (restart, security) in enumerate(services):
+        lines += [f"{i}s{n}:", f"{i * 2}image: 'example/s{n}:1.0'" + ("  # pinned" if comment else "")]
+        if restart:
+            lines.append(f"{i * 2}restart: always")
+        if security == 1:
+            lines += [f"{i * 2}security_opt:", f"{i * 2}{d}- label:disable"]
+        elif security == 2:
+            lines.append(f'{i * 2}security_opt: ["label:disable"]')
+    if comment:
+        lines.append("# trailing comment")
+    nl = "\r\n" if crlf else "\n"
+    return nl.join(lines) + nl
+
+
 _DF_LINES = ["RUN apt-get update && apt-get install -y curl", "RUN pip install flask", "RUN apk add git",
              "ADD app.py /app/app.py", "MAINTAINER dev <dev@example.com>", "CMD python app.py", "# a comment",
              "ENV A=1", "RUN dnf install -y jq"]
@@ -234,14 +372,16 @@ def _untouched_kept(before: str, after: str, applied) -> bool:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(step=st.sampled_from([2, 4]), seq_indent=st.sampled_from([0, 2]), present=st.lists(st.booleans(), min_size=3,
        max_size=3), crlf=st.booleans(), comment=st.booleans(),
-       df=st.lists(st.sampled_from(_DF_LINES), min_size=1, max_size=6))
+       df=st.lists(st.sampled_from(_DF_LINES), min_size=1, max_size=6),
+       services=st.lists(st.tuples(st.booleans(), st.sampled_from([0, 1, 2])), min_size=1, max_size=3))
 def test_property_fixed_files_parse_keep_their_lines_and_stop_firing(tmp_path_factory, step, seq_indent, present,
-                                                                      crlf, comment, df):
+                                                                      crlf, comment, df, services):
     from shiplint.engine import Engine, Options
 
     root = tmp_path_factory.mktemp("prop")
     files = {root / "deploy.yaml": _manifest(step, seq_indent, present, crlf, comment),
-             root / "Dockerfile": "FROM python:3.12-slim\n" + "\n".join(df) + "\n"}
+             root / "Dockerfile": "FROM python:3.12-slim\n" + "\n".join(df) + "\n",
+             root / "compose.yaml": _compose(step, seq_indent, services, crlf, comment)}
     for p, text in files.items():
         p.write_bytes(text.encode())
     fixed_rules = sorted(FIXABLE)
@@ -257,6 +397,9 @@ def test_property_fixed_files_parse_keep_their_lines_and_stop_firing(tmp_path_fa
     assert not [f for f in report.findings if f.code == "SL001"]
     applied_codes = {f.code for ff in outcome.files.values() for f in ff.applied}
     assert not [f for f in report.findings if f.code in applied_codes], [f.message for f in report.findings]
+    # every generated service and the Deployment can be fixed: none of these remain
+    left = [f.message for f in report.findings if f.code in ("DC205", "DC402", "KS409")]
+    assert not left, left
 
 
 # -- the corpus ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ operator that calls the API), not an oversight."""
 
 from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
+from shiplint.rules.kubernetes._fix import setting_fix
 
 
 def _service_account_disables(index, resource, pod) -> bool:
@@ -39,4 +40,7 @@ def check(index, ctx):
             where,
             subject=f"{pod.subject}.automountServiceAccountToken",
             path=resource.path,
+            fix=setting_fix(resource, ctx, pod.spec, ("automountServiceAccountToken",), "false",
+                            f"set automountServiceAccountToken: false in the pod spec of {resource.kind} "
+                            f"'{resource.name}'"),
         )

@@ -7,9 +7,12 @@ from shiplint.model.yamledit import YamlText, add_item, set_value
 
 
 def _text(resource, ctx):
-    if ctx is None or getattr(ctx, "source", None) is None:
+    source = getattr(ctx, "source", None)
+    if source is None and hasattr(ctx, "source_of"):  # a cross-resource rule: the object's own file
+        source = ctx.source_of(resource.path)
+    if source is None:
         return None  # a render (Helm, Kustomize) or no file: never edited
-    return YamlText(ctx.source, resource.data)
+    return YamlText(source, resource.data)
 
 
 def setting_fix(resource, ctx, node, path: tuple, value, description: str) -> Fix | None:

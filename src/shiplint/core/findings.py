@@ -90,6 +90,10 @@ class Source:
         self.text = text
         self._lines: list[str] | None = None
 
+    def __reduce__(self):
+        # the text alone crosses to and from --jobs workers: the lines are split again on use
+        return (Source, (self.text,))
+
     @property
     def lines(self) -> list[str]:
         """The lines, split on ``"\\n"`` (a CRLF line keeps its ``"\\r"``)."""

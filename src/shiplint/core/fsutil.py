@@ -57,7 +57,7 @@ class RefusedPath(OSError):
     """An output path that would be written through a symbolic link, or is not a regular file."""
 
 
-def write_atomic(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes, keep_mode: bool = False, fsync: bool = False) -> None:
     """Write ``data`` to ``path`` without ever writing through a link a repository committed.
 
     An existing ``path`` must be a regular file (it is opened with ``O_NOFOLLOW``: a symlink is
@@ -66,12 +66,18 @@ def write_atomic(path: str, data: bytes) -> None:
     directory do not).  The data goes to a new temporary file in the same directory, which is
     then renamed over ``path``: readers see the old report or the new one, never a part, and
     the rename replaces a name, it follows nothing.  Raises :class:`RefusedPath` or the
-    ``OSError`` of the write."""
+    ``OSError`` of the write.
+
+    ``keep_mode``: the new file gets the permission bits of the one it replaces (a fixed
+    ``entrypoint.sh`` stays executable), instead of the umask's.  ``fsync``: the data reaches
+    the disk before the rename, so that a crash just after it cannot leave an empty file in
+    place of a source file the user edits (a report can simply be made again)."""
     import tempfile
 
     path = os.path.abspath(path)
     directory, name = os.path.split(path)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    mode = None
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -82,8 +88,10 @@ def write_atomic(path: str, data: bytes) -> None:
         raise exc
     else:
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 raise RefusedPath("is not a regular file; not written")
+            mode = stat.S_IMODE(st.st_mode)
         finally:
             os.close(fd)
     cwd = os.getcwd()
@@ -97,9 +105,15 @@ def write_atomic(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if keep_mode and mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -40,6 +40,15 @@ class Context:
         #: the text of the file being checked (a :class:`~shiplint.core.findings.Source`), for checks
         #: that build fixes; None on Helm and Kustomize renders, whose text is never edited
         self.source: Source | None = None
+        #: for the cross-resource rules: the text of each editable file whose objects they read,
+        #: by display path (see :meth:`source_of`)
+        self.sources: dict[str, Source] = {}
+
+    def source_of(self, path: str) -> Source | None:
+        """The text of the file ``path`` for a cross-resource rule's fix: None for a render (a
+        Helm or Kustomize render's objects carry the render's path, whose text is not kept), a
+        template or a file whose fixes no rule makes."""
+        return self.sources.get(path)
 
     def option(self, name: str, default=None):
         """A rule option from the configuration, else the rule's declared default."""
@@ -74,6 +83,8 @@ class Checker:
             self.by_target.setdefault(r.target, []).append(r)
         #: resources travel back only when a cross-resource rule will read them
         self.keep_resources = bool(self.by_target.get("project"))
+        #: and the files' texts only when such a rule can fix what it finds
+        self.project_fixes = any(r.meta.autofix for r in self.by_target.get("project", ()))
         self._chart_index = None
         #: the directories kustomization trees may be read from (set by collect: the root and the
         #: scanned paths); None lets the reader fall back on the root
@@ -108,10 +119,11 @@ class Checker:
         return [self.stamp(r, hit, path)]
 
     def run_rules(self, target: str, subject, path: str, inp: Input | None, notifications: list,
-                  source: Source | None = None) -> list[Finding]:
+                  source: Source | None = None, sources: dict | None = None) -> list[Finding]:
         out: list[Finding] = []
         ctx = Context(self.options, self.options.rule_options, inp)
         ctx.source = source
+        ctx.sources = sources or {}
         for r in self.by_target.get(target, ()):
             ctx.rule = r
             try:
@@ -285,6 +297,8 @@ class Checker:
         for res in resources:
             fr.findings += self.run_rules("resource", res, path, inp, fr.notifications, source)
         fr.resources += resources
+        if source is not None and resources and self.project_fixes:
+            fr.sources[path] = source
         return resources
 
     def _check_compose(self, inp: Input, text: str, fr: FileResult, docs: list | None = None) -> None:
@@ -307,7 +321,10 @@ class Checker:
                                          subject=f"dup:{doc.index}:{dup.key}")
         project = load_project(inp, first_document(docs), self.root, self.options.max_file_size,
                                self.options.compose_projects)
-        fr.findings += [f for f in self.run_rules("compose", project, path, inp, fr.notifications) if f.path == path]
+        # the rules see the text of this file only: a fix in the file a finding lands on (findings
+        # on the other files of the project are theirs to report, and to fix)
+        fr.findings += [f for f in self.run_rules("compose", project, path, inp, fr.notifications, Source(text))
+                        if f.path == path]
 
     # -- renders -------------------------------------------------------------------------------
     def renders_needed(self) -> bool:

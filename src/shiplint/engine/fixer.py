@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 
 from shiplint.core.findings import Finding
@@ -29,8 +27,9 @@ from shiplint.core.findings import Finding
 MAX_ROUNDS = 12
 
 _BOM = "\ufeff".encode()
-#: Input kinds whose text is the file itself (a chart or a kustomization is rendered).
-_EDITABLE_KINDS = (None, "dockerfile", "yaml")
+#: Input kinds whose text is the file itself (a chart or a kustomization is rendered; a CI
+#: pipeline has no fixable rule).
+_EDITABLE_KINDS = (None, "dockerfile", "yaml", "compose")
 
 
 @dataclass
@@ -221,7 +220,7 @@ def run_fixes(engine, paths: list[str], stdin_text=None, unsafe: bool = False, p
 
 def write_fixes(outcome: FixOutcome) -> None:
     """Write every changed file atomically; a file changed on disk since it was read is left alone."""
-    from shiplint.core.fsutil import read_regular
+    from shiplint.core.fsutil import read_regular, write_atomic
 
     for ff in outcome.changed_files:
         try:
@@ -232,35 +231,13 @@ def write_fixes(outcome: FixOutcome) -> None:
             outcome.notes.append(f"{ff.display}: changed on disk while being fixed; not written")
             continue
         try:
-            write_atomic(ff.abspath, ff.data())
+            # a symlink is refused (the rename would replace the link, and following it would
+            # write outside what was checked); the permission bits are kept, the data synced
+            write_atomic(ff.abspath, ff.data(), keep_mode=True, fsync=True)
         except OSError as exc:
             outcome.notes.append(f"{ff.display}: not written: {exc.strerror or exc}")
             continue
         outcome.written.append(ff.display)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace the regular file ``path`` by ``data``: a temporary file in the same directory,
-    flushed to disk, then renamed over it, so that a crash or a full disk leaves the old file or
-    the new one, never half of one.  A symlink is refused (the rename would replace the link, and
-    following it would write outside what was checked); the file's permission bits are kept."""
-    st = os.lstat(path)
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-        raise OSError(0, "not a regular file (a symlink?)")
-    fd, tmp = tempfile.mkstemp(prefix=".shiplint-fix-", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def unified_diff(outcome: FixOutcome) -> str:

@@ -156,7 +156,7 @@ class Engine:
             if inp.abspath is None:
                 inp.text = stdin_text if stdin_text is not None else ""
         total = self.check_inputs(inputs, progress)
-        total.findings.extend(self.check_project(total.resources, total.notifications))
+        total.findings.extend(self.check_project(total.resources, total.notifications, total.sources))
         return self.finish(self.postprocess(total, inputs), checked_files(inputs, total.checked))
 
     def check_inputs(self, inputs: list[Input], progress=None) -> FileResult:
@@ -180,8 +180,9 @@ class Engine:
         self.stats = total.stats
         return total
 
-    def check_project(self, resources: list, notifications: list) -> list[Finding]:
-        """The cross-resource rules, over every resource scanned together."""
+    def check_project(self, resources: list, notifications: list, sources: dict | None = None) -> list[Finding]:
+        """The cross-resource rules, over every resource scanned together; ``sources`` (the
+        files' texts, by display path) lets them build fixes."""
         if not self.by_target.get("project") or not resources:
             # nothing to relate: a Dockerfile-only run imports no Kubernetes model
             return []
@@ -189,7 +190,7 @@ class Engine:
         from shiplint.model.k8s.index import ResourceIndex
 
         index = ResourceIndex(resources, kustomize_patch_paths(resources, self.root))
-        return self.checker.run_rules("project", index, "", None, notifications)
+        return self.checker.run_rules("project", index, "", None, notifications, sources=sources)
 
     def postprocess(self, total: FileResult, inputs: list[Input]) -> tuple[list[Finding], list[Notification]]:
         """Findings and notifications as reported: not on context-only inputs, moved from renders

@@ -34,6 +34,9 @@ class FileResult:
     #: tree's files), by the rendered input's display path: counted as the files checked, since
     #: that is where the render's findings land
     checked: dict = field(default_factory=dict)
+    #: the text of each editable file whose resources are kept (a Source, by display path), for
+    #: the fixes of the cross-resource rules; empty unless one of them can fix
+    sources: dict = field(default_factory=dict)
 
     def __iadd__(self, other: "FileResult") -> "FileResult":
         for key, found in other.kustomizations.items():
@@ -50,6 +53,7 @@ class FileResult:
         self.notifications.extend(other.notifications)
         self.renders.update(other.renders)
         self.checked.update(other.checked)
+        self.sources.update(other.sources)
         if other.suppressions is not None:
             if self.suppressions is None:
                 from shiplint.engine.suppressions import SuppressionIndex

@@ -27,13 +27,18 @@ _QUOTED_OR_COMMENT = re.compile(r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'|(?:^|\s)#[^\n]
 
 class YamlText:
     """A YAML file (a :class:`~shiplint.core.findings.Source`) read for edits: indentation step and
-    sequence style, measured on the part of the file an edit is about (``top``)."""
+    sequence style, measured on the part of the file an edit is about (``top``), and whether the
+    lines edits may touch (``scope``) share nodes."""
 
-    def __init__(self, source, top: YMap) -> None:
+    def __init__(self, source, top: YMap, scope: tuple[int, int] | None = None) -> None:
         self.lines = source.lines
         self.top = top
         r = top.region
-        segment = "\n".join(self.lines[r.line - 1:r.end_line])
+        # anchors, aliases and merge keys are looked for in ``scope`` (first and last line), by
+        # default all of ``top``: a Compose file shares blocks between services with them, and an
+        # edit of a service that shares none is still safe
+        first, last = scope or (r.line, r.end_line)
+        segment = "\n".join(self.lines[first - 1:last])
         self.shared = bool(_SHARED.search(_QUOTED_OR_COMMENT.sub(" ", segment)))
         self.step, self.seq_indent = self._style(top)
 
@@ -95,8 +100,18 @@ class YamlText:
         return first.column
 
 
+def _in_flow(scalar) -> str:
+    """A plain scalar as written inside ``[...]`` or ``{...}``: quoted when it holds a flow
+    indicator or a colon (``no-new-privileges:true`` is a plain scalar in a block sequence, and a
+    parse error in a flow one)."""
+    text = str(scalar)
+    if not any(c in text for c in ":,[]{}#"):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _flow(keys: tuple, value) -> str:
-    leaf = f"[{', '.join(value)}]" if isinstance(value, list) else str(value)
+    leaf = f"[{', '.join(map(_in_flow, value))}]" if isinstance(value, list) else _in_flow(value)
     out = leaf
     for k in reversed(keys[1:]):
         out = f"{{{k}: {out}}}"
@@ -165,8 +180,8 @@ def add_item(y: YamlText, seq: YSeq, item: str) -> list[Edit] | None:
         if y.line(r.line)[r.column - 1:r.column] != "[" or r.line != r.end_line:
             return None
         if not seq:
-            return [Edit(r, f"[{item}]")]
-        return [Edit(Region(r.line, r.column + 1), f"{item}, ")]
+            return [Edit(r, f"[{_in_flow(item)}]")]
+        return [Edit(Region(r.line, r.column + 1), f"{_in_flow(item)}, ")]
     if not seq:
         return None
     dash = y._dash_column(seq)
