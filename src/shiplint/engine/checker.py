@@ -407,11 +407,18 @@ class Checker:
                 fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,
                                                            inp, fr.notifications)
         remote = kustomize.remote_entries(node)
-        if remote:  # never fetched: each remote entry is reported, the local files are linted directly
-            for e in remote:
-                message = (f"kustomization not rendered: {e.field} entry {e.value!r} is remote and would need the "
-                           "network (shiplint renders offline; vendor it or check the rendered output); the "
-                           "kustomization's local files are linted directly")
+        inflated = kustomize.helm_inflations(node)
+        if remote or inflated:  # never fetched nor inflated: each entry is reported, the local files linted directly
+            for e in remote + inflated:
+                if e in remote:
+                    message = (f"kustomization not rendered: {e.field} entry {e.value!r} is remote and would need "
+                               "the network (shiplint renders offline; vendor it or check the rendered output); the "
+                               "kustomization's local files are linted directly")
+                else:
+                    message = (f"kustomization not rendered: {e.field} entry {e.value!r} inflates a Helm chart, which "
+                               "shiplint never lets kustomize do (its helm would run outside shiplint's offline "
+                               "sandbox); lint the chart directory itself; the kustomization's local files are "
+                               "linted directly")
                 fr.notifications.append(Notification(message, "warning", e.file, e.region, kind="render-error"))
                 fr.findings += self.core("SL007", message, e.file, e.region, level="warning",
                                          subject=f"remote:{e.file}:{e.field}:{e.region.line}:{e.region.column}")

@@ -148,13 +148,15 @@ class ChangeSet:
     #: display-path prefixes of the renders a changed file feeds ("chart", "overlays/prod"), whose
     #: own findings (a failed render, an object no file defines) are reported
     renders: set[str] = field(default_factory=set)
+    #: False when a directory was scanned as well: its findings are all reported
+    active: bool = True
 
     def _on_render(self, path: str) -> bool:
         return any(path == r or path.startswith(f"{r} (") or path in (f"{r}/{k}" for k in KUSTOMIZATION_NAMES)
                    for r in self.renders)
 
     def keep_path(self, path: str | None) -> bool:
-        return path is None or path in self.files or path in self.chart_files or self._on_render(path)
+        return not self.active or path is None or path in self.files or path in self.chart_files or self._on_render(path)
 
     def keep(self, finding) -> bool:
         if self.keep_path(finding.path):
@@ -170,7 +172,8 @@ def expand(inputs: list[Input], root: str, excluded=None) -> tuple[list[Input], 
     if not named:
         return inputs, None
     root = os.path.abspath(root)
-    changes = ChangeSet(root, {i.display for i in named})
+    # a directory scanned too (its files are not explicit) reports everything, as a scan does
+    changes = ChangeSet(root, {i.display for i in inputs if i.explicit}, active=all(i.explicit for i in inputs))
     graphs: dict[str, KustomizationGraph] = {}
     replaced: dict[int, list[Input]] = {}  # input position → what takes its place
     added: set[str] = {i.abspath for i in inputs if i.abspath}
