@@ -78,6 +78,9 @@ class Checker:
         #: the directories kustomization trees may be read from (set by collect: the root and the
         #: scanned paths); None lets the reader fall back on the root
         self.tops: tuple | None = None
+        #: chart directory → the CI scenarios to render (set by collect for files named one by one:
+        #: those the change touches); a chart not in it renders them all
+        self.scenarios: dict = {}
 
     # -- stamping ------------------------------------------------------------------------------
     def stamp(self, r, hit: Hit, path: str) -> Finding:
@@ -365,7 +368,10 @@ class Checker:
         from shiplint.inputs.render import helm
         from shiplint.inputs.render.scenarios import scenario_files
 
+        only = self.scenarios.get(inp.abspath)
         for path in scenario_files(inp.abspath):
+            if only is not None and path not in only:
+                continue
             shown = os.path.relpath(path, inp.abspath).replace(os.sep, "/")
             options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
             scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)

@@ -150,6 +150,9 @@ class ChangeSet:
     renders: set[str] = field(default_factory=set)
     #: False when a directory was scanned as well: its findings are all reported
     active: bool = True
+    #: chart directory → the CI scenario files (``ci/*-values.yaml``) of it that changed: the only
+    #: scenarios rendered (each scenario is a render; the default values' one is always made)
+    scenarios: dict[str, set[str]] = field(default_factory=dict)
 
     def _on_render(self, path: str) -> bool:
         return any(path == r or path.startswith(f"{r} (") or path in (f"{r}/{k}" for k in KUSTOMIZATION_NAMES)
@@ -191,6 +194,9 @@ def expand(inputs: list[Input], root: str, excluded=None) -> tuple[list[Input], 
             changes.renders.add(shown)
             changes.chart_files.update(chart_files(chart, root))
             changes.chart_files.update(display_path(f, root) for f in _scenario_files(chart))
+            changed = changes.scenarios.setdefault(chart, set())
+            if os.path.abspath(inp.abspath) in _scenario_files(chart):
+                changed.add(os.path.abspath(inp.abspath))
             chart_yaml = os.path.join(chart, "Chart.yaml")
             out = []
             if chart_yaml not in added or chart_yaml == inp.abspath:
