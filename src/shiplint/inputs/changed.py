@@ -155,14 +155,23 @@ class ChangeSet:
     scenarios: dict[str, set[str]] = field(default_factory=dict)
 
     def _on_render(self, path: str) -> bool:
-        return any(path == r or path.startswith(f"{r} (") or path in (f"{r}/{k}" for k in KUSTOMIZATION_NAMES)
-                   for r in self.renders)
+        """Whether ``path`` is a render's own (an object no file defines lands there)."""
+        return any(path == r or path.startswith(f"{r} (") for r in self.renders)
+
+    def _on_top(self, path: str) -> bool:
+        """Whether ``path`` is the file of a rendered kustomization (a failed render is said there)."""
+        return any(path in (f"{r}/{k}" for k in KUSTOMIZATION_NAMES) for r in self.renders)
 
     def keep_path(self, path: str | None) -> bool:
-        return not self.active or path is None or path in self.files or path in self.chart_files or self._on_render(path)
+        """For notices: whether one on ``path`` concerns the change."""
+        return (not self.active or path is None or path in self.files or path in self.chart_files
+                or self._on_render(path) or self._on_top(path))
 
     def keep(self, finding) -> bool:
-        if self.keep_path(finding.path):
+        path = finding.path
+        if not self.active or path in self.files or path in self.chart_files or self._on_render(path):
+            return True
+        if finding.code == "SL007" and self._on_top(path):  # the render the change feeds failed
             return True
         return any(loc.path in self.files for loc in finding.related)
 
