@@ -190,7 +190,7 @@ def expand(inputs: list[Input], root: str, excluded=None) -> tuple[list[Input], 
     replaced: dict[int, list[Input]] = {}  # input position → what takes its place
     added: set[str] = {i.abspath for i in inputs if i.abspath}
     for pos, inp in enumerate(inputs):
-        if inp not in named:
+        if inp not in named or inp.kind in ("dockerfile", "ci"):  # never chart data nor kustomize's input
             continue
         area = repository_root(inp.abspath, root)
         if area is None:
