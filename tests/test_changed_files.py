@@ -4,28 +4,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, lint_files
+from conftest import lint_files
 from shiplint.inputs.changed import KustomizationGraph, owning_chart, repository_root
-
-
-def _helm() -> str | None:
-    for cand in (os.environ.get("SHIPLINT_HELM"), str(ROOT / ".tools" / "bin" / "helm"), shutil.which("helm")):
-        if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-HELM = _helm()
-needs_helm = pytest.mark.skipif(HELM is None, reason="helm is not installed")
-needs_kustomize = pytest.mark.skipif(not (shutil.which("kustomize") or shutil.which("kubectl")),
-                                     reason="neither kustomize nor kubectl is installed")
+from test_untrusted import HELM, needs_helm, needs_kustomize
 
 
 def write(root: Path, files: dict[str, str]) -> None:

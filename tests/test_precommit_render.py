@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,16 +22,9 @@ from test_precommit import _env, _git
 pytest.importorskip("pre_commit", reason="pre-commit is not installed (it is in the `test` extra)")
 
 
-def _find(name: str) -> str | None:
-    for cand in (str(ROOT / ".tools" / "bin" / name), shutil.which(name)):
-        if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
-            return cand
-    return None
+from test_untrusted import HELM, KUSTOMIZE  # noqa: E402
 
-
-HELM = os.environ.get("SHIPLINT_HELM") or _find("helm")
-KUBECTL = _find("kustomize") or _find("kubectl")
-pytestmark = pytest.mark.skipif(HELM is None or KUBECTL is None, reason="helm and kubectl (or kustomize) are needed")
+pytestmark = pytest.mark.skipif(HELM is None or KUSTOMIZE is None, reason="helm and kubectl (or kustomize) are needed")
 
 #: a few rules, so that the expected findings are exactly these whatever rules are added later
 SELECT = "KS101,KS403,KS405,KS407,SL007"
