@@ -111,8 +111,7 @@ class Engine:
         from shiplint.inputs.changed import expand
 
         inputs, self.changes = expand(inputs, self.root, excluded)
-        if self.changes is not None and self.changes.active:
-            self.checker.scenarios = self.changes.scenarios
+        self.checker.scenarios = self.changes.scenarios if self.changes is not None and self.changes.active else {}
         # cross-resource context: a file given on its own is checked together with the
         # manifests of its directory and kustomization, which are consulted but not reported on
         if self.by_target.get("project") and any(i.explicit and i.kind == "yaml" for i in inputs):
