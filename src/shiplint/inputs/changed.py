@@ -1,6 +1,6 @@
 """Changed files → what renders them, and which findings to report on a change.
 
-pre-commit (and editors, and ``git diff --name-only | xargs shiplint check``) hand shiplint the
+pre-commit (and editors, and scripts listing what git says changed) hand shiplint the
 files a commit touches, one by one.  Most of them are not objects on their own: a template, a
 ``values.yaml`` or ``_helpers.tpl`` only means something in its chart's render, a patch or a base
 resource only in the overlays that include it.  :func:`expand` replaces each such file by what
