@@ -382,11 +382,12 @@ def test_kustomization_context_reaches_other_directories(tmp_path):
     })
     report = lint(tmp_path, ["app/network/svc.yaml"], select=["KS701"])
     assert codes(report) == []
-    assert report.files == ["app/network/svc.yaml"]
-    # the patch holds a partial Deployment: never a subject of the cross-resource rules when the
-    # files are scanned as they are (a directory scan renders the kustomization instead)
+    # a named file a kustomization reads stands for the kustomization's render: its files are checked
+    assert report.files == ["app/kustomization.yaml", "app/patches/replicas.yaml", "app/workloads/deploy.yaml",
+                            "app/network/kustomization.yaml", "app/network/svc.yaml"]
+    # the patch is applied, never linted as a whole object: the render's single replica is its line
     report = lint(tmp_path, ["app/workloads/deploy.yaml", "app/patches/replicas.yaml", "app/network/svc.yaml"])
-    assert codes(report) == [("KS605", "app/workloads/deploy.yaml", 4, 9)]
+    assert codes(report) == [("KS604", "app/patches/replicas.yaml", 5, 13)]
     # and a selector typo is still caught in a partial scan
     write(tmp_path, {"app/network/svc.yaml": service("api", "{app: apii}")})
     report = lint(tmp_path, ["app/network/svc.yaml"], select=["KS701"])

@@ -72,10 +72,9 @@ def setup(tmp_path_factory):
         "services/web/web.Dockerfile": UNPINNED,
         "services/job/job.dockerfile": UNPINNED,
         "Containerfile": UNPINNED,
-        # not for shiplint: a BuildKit ignore file and a Helm template source
+        # not for shiplint: a BuildKit ignore file (Helm templates now go to shiplint, which renders
+        # their chart: tests/test_precommit_render.py)
         "Dockerfile.dockerignore": "node_modules\n*.log\n",
-        "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
-                                       "spec:\n  {{- with .Values.x }}\n  x: 1\n  {{- end }}\n",
         # YAML that is not Kubernetes is skipped quietly
         "config/settings.yml": "debug: true\n",
     }
@@ -119,8 +118,8 @@ def test_try_repo_runs_all_three_hooks_and_fails_on_both_files(setup):
     assert _finding_paths(everything) == dockerfiles | {"k8s/deploy.yaml"}, everything
     assert "Dockerfile:4:6  warning  DF101 base-image-not-pinned" in everything
     assert "k8s/deploy.yaml:25:18  warning  KS101 image-not-pinned-by-digest" in everything
-    # neither the ignore file nor the Helm template source was handed to shiplint
-    assert "dockerignore" not in everything and "templates" not in everything and "SL001" not in everything
+    # the ignore file was not handed to shiplint
+    assert "dockerignore" not in everything and "SL001" not in everything
 
     assert _finding_paths(sections["shiplint-dockerfile"]) == dockerfiles
     assert _finding_paths(sections["shiplint-k8s"]) == {"k8s/deploy.yaml"}

@@ -89,6 +89,9 @@ class Checker:
         #: the directories kustomization trees may be read from (set by collect: the root and the
         #: scanned paths); None lets the reader fall back on the root
         self.tops: tuple | None = None
+        #: chart directory → the CI scenarios to render (set by collect for files named one by one:
+        #: those the change touches); a chart not in it renders them all
+        self.scenarios: dict = {}
 
     # -- stamping ------------------------------------------------------------------------------
     def stamp(self, r, hit: Hit, path: str) -> Finding:
@@ -382,7 +385,10 @@ class Checker:
         from shiplint.inputs.render import helm
         from shiplint.inputs.render.scenarios import scenario_files
 
+        only = self.scenarios.get(inp.abspath)
         for path in scenario_files(inp.abspath):
+            if only is not None and path not in only:
+                continue
             shown = os.path.relpath(path, inp.abspath).replace(os.sep, "/")
             options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
             scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)
@@ -424,11 +430,18 @@ class Checker:
                 fr.kustomizations[n.file] = self.run_rules("kustomization", Resource(n.data, n.display), n.display,
                                                            inp, fr.notifications)
         remote = kustomize.remote_entries(node)
-        if remote:  # never fetched: each remote entry is reported, the local files are linted directly
-            for e in remote:
-                message = (f"kustomization not rendered: {e.field} entry {e.value!r} is remote and would need the "
-                           "network (shiplint renders offline; vendor it or check the rendered output); the "
-                           "kustomization's local files are linted directly")
+        inflated = kustomize.helm_inflations(node)
+        if remote or inflated:  # never fetched nor inflated: each entry is reported, the local files linted directly
+            for e in remote + inflated:
+                if e in remote:
+                    message = (f"kustomization not rendered: {e.field} entry {e.value!r} is remote and would need "
+                               "the network (shiplint renders offline; vendor it or check the rendered output); the "
+                               "kustomization's local files are linted directly")
+                else:
+                    message = (f"kustomization not rendered: {e.field} entry {e.value!r} inflates a Helm chart, which "
+                               "shiplint never lets kustomize do (its helm would run outside shiplint's offline "
+                               "sandbox); lint the chart directory itself; the kustomization's local files are "
+                               "linted directly")
                 fr.notifications.append(Notification(message, "warning", e.file, e.region, kind="render-error"))
                 fr.findings += self.core("SL007", message, e.file, e.region, level="warning",
                                          subject=f"remote:{e.file}:{e.field}:{e.region.line}:{e.region.column}")

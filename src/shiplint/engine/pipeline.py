@@ -61,6 +61,8 @@ class Engine:
                                self.plugins.pod_template_paths())
         #: what the last run read and parsed (files, bytes, documents…), for the hidden --stats
         self.stats: dict = {}
+        #: the files named one by one and the renders they feed (set by collect), else None
+        self.changes = None
 
     @property
     def by_target(self) -> dict:
@@ -104,6 +106,12 @@ class Engine:
                 if excluded(abspath) and os.path.exists(abspath):
                     continue
                 inputs.append(Input(disp, abspath, self._classify(disp), explicit=True))
+        # files given one by one (pre-commit): each that a chart or kustomization renders stands
+        # for that render, and the report keeps what the change concerns
+        from shiplint.inputs.changed import expand
+
+        inputs, self.changes = expand(inputs, self.root, excluded)
+        self.checker.scenarios = self.changes.scenarios if self.changes is not None and self.changes.active else {}
         # cross-resource context: a file given on its own is checked together with the
         # manifests of its directory and kustomization, which are consulted but not reported on
         if self.by_target.get("project") and any(i.explicit and i.kind == "yaml" for i in inputs):
@@ -211,6 +219,9 @@ class Engine:
             from shiplint.inputs.render.scenarios import name_scenarios
 
             name_scenarios(findings)
+        if self.changes is not None:
+            findings = [f for f in findings if self.changes.keep(f)]
+            notifications = [n for n in notifications if self.changes.keep_path(n.path)]
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)

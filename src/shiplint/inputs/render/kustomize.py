@@ -27,7 +27,7 @@ from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import Item, Rendered, RenderFailed, pointer_steps
 from shiplint.inputs.render.helm import RenderError, run_tool, special_file, which
 from shiplint.model.kustomization import (  # noqa: F401  (the reader's names, used through this module too)
-    KUSTOMIZATION_NAMES, MAX_FILE_BYTES, KNode, KustomizationReader, Patch, applying, default_tops, is_remote,
+    KUSTOMIZATION_NAMES, MAX_FILE_BYTES, KNode, KustomizationReader, Patch, PathEntry, applying, default_tops, is_remote,
     kustomization_file, load_tree, outside_entries, parse_yaml_file, path_entries, remote_entries,
 )
 from shiplint.sources.yamlsrc import locate as locate_node
@@ -338,6 +338,31 @@ def _used_as_objects(top: KNode) -> set[str]:
     return {f for n in top.walk() for f in (*n.resource_files, *patch_files(n))}
 
 
+#: kustomize's Helm inflation: the field, the key naming the chart, the key naming its repository
+_INFLATION_FIELDS = (("helmCharts", "name", "repo"), ("helmChartInflationGenerator", "chartName", "chartRepoUrl"))
+
+
+def helm_inflations(top: KNode) -> list[PathEntry]:
+    """Every chart a kustomization tree asks kustomize to inflate (``helmCharts``,
+    ``helmChartInflationGenerator``) from a local chart home, with its position.  shiplint never
+    lets kustomize run helm (``--enable-helm`` would run it outside shiplint's offline sandbox,
+    and fetch any chart missing from the chart home), so such a tree is not rendered and each
+    entry says so; one naming a repository is already reported as remote."""
+    out = []
+    for n in top.walk():
+        for key, name_key, repo_key in _INFLATION_FIELDS:
+            seq = n.data.get(key)
+            items = [seq] if isinstance(seq, dict) else seq if isinstance(seq, list) else []
+            for i, item in enumerate(items):
+                if not isinstance(item, dict) or str(item.get(repo_key) or "").strip():
+                    continue
+                name = item.get(name_key)
+                region = item.value_region(name_key) if isinstance(name, str) and hasattr(item, "value_region") \
+                    else (seq.item_region(i) if isinstance(seq, list) else n.data.key_region(key))
+                out.append(PathEntry(key, name if isinstance(name, str) else "", n.display, region or Region(1, 1)))
+    return out
+
+
 def unparsed(top: KNode):
     """``(display path, ParseError)`` of the first kustomization of the tree that does not parse
     as YAML here, else None.  Its entries are unknown to shiplint (a flow sequence holding
@@ -398,6 +423,10 @@ def render_input(node: KNode, inp: Input, options, root: str):
     if remote:
         return RenderFailed(f"kustomization not rendered: remote resource {remote[0]!r} would need the network "
                             "(shiplint renders offline; vendor it or check the rendered output)", inp.display, "warning")
+    inflated = helm_inflations(node)
+    if inflated:  # never --enable-helm: kustomize's helm is outside the sandbox (the checker says it per entry)
+        return RenderFailed(f"kustomization not rendered: {inflated[0].field} entry {inflated[0].value!r} inflates a "
+                            "Helm chart, which shiplint never lets kustomize do", inp.display, "warning")
     special = next((f for f in (special_file(os.path.dirname(n.file), root) for n in node.walk()) if f), None)
     if special is not None:  # never hand kustomize a FIFO or a device
         return RenderFailed(f"kustomization not rendered: {special} is not a regular file (a FIFO, socket or device)",
