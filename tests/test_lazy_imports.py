@@ -63,6 +63,23 @@ def test_text_check_of_a_dockerfile_imports_no_sarif_nor_yaml(tmp_path):
     assert _loaded(mods, "shiplint.sources.dockerfile")
     for name in (*HEAVY, "ruamel", "shiplint.inputs.render.helm", "shiplint.inputs.render.kustomize", "importlib.metadata"):
         assert not _loaded(mods, name), name
+    # nor what only YAML inputs or other reports need
+    for name in ("yaml", "shiplint.sources.yamlsrc", "shiplint.model.k8s", "shiplint.model.compose", "shiplint.model.ci",
+                 "shiplint.inputs.context", "shiplint.registry.policies", "shiplint.engine.fixer",
+                 "shiplint.engine.baseline", "shiplint.reporters.sarif", "shiplint.reporters._sarif_model"):
+        assert not _loaded(mods, name), name
+    # and of the rule packs, the Dockerfile one only
+    packs = {m.split(".")[2] for m in mods if m.startswith("shiplint.rules.") and m.count(".") >= 2}
+    assert packs == {"dockerfile"}, packs
+
+
+def test_a_dockerfile_check_without_shellcheck_starts_no_process_machinery(tmp_path):
+    df = FIXTURES / "rules" / "DF101" / "bad.Dockerfile"
+    modules_after(tmp_path, "check", "--format", "text", "--ignore", "DF601", df)  # fills the metadata cache
+    mods = modules_after(tmp_path, "check", "--format", "text", "--ignore", "DF601", df)
+    assert _loaded(mods, "shiplint.rules.dockerfile.DF101")
+    for name in ("subprocess", "tempfile"):  # DF601 imports them when it runs ShellCheck
+        assert not _loaded(mods, name), name
 
 
 def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
