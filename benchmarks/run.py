@@ -11,6 +11,13 @@ helm in ``.tools/bin``, which this script adds to PATH, for the chart renders of
     python benchmarks/run.py --peers --only peers         # shiplint against hadolint, Checkov, Trivy
     python benchmarks/run.py --only scaling --scaling 250,2000,20000   # the monorepo rows
     python benchmarks/run.py --only dockerfiles --hadolint /path/to/hadolint
+    python benchmarks/run.py --all --wheel    # every table of docs/performance.md, one run (~10 min)
+
+``--all`` adds to the usual cases the peers side by side, ``--jobs 2`` against ``--jobs 1`` on
+the whole corpus (pairs), memory per document (``benchmarks/memory.py``, tracemalloc) and the
+YAML floor (``benchmarks/yamlfloor.py``), with 3 runs per case.  ``--wheel`` builds this
+checkout into a temporary virtual environment (``pip install '.[shellcheck,schemas]'``) and
+measures that, as users run it: an editable install adds its import hook to every start.
 
 The corpus Dockerfiles are measured three ways: every rule (DF601 runs ShellCheck once per
 Dockerfile), without DF601 (``--ignore DF601``), and — when a hadolint binary is given with
@@ -269,6 +276,41 @@ def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
     return rows
 
 
+def python_of(base: list[str]) -> str:
+    """The interpreter of the measured command (``PY -m shiplint``), else this one."""
+    return base[0] if len(base) > 2 and base[1] == "-m" else sys.executable
+
+
+def wheel_install(tmp: Path) -> list[str] | None:
+    """``python -m shiplint`` of this checkout installed (not editable) in a new virtual
+    environment, with ShellCheck and the schemas as a full install has them; None on failure."""
+    venv = tmp / "wheel-venv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        py = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+        subprocess.run([py, "-m", "pip", "install", "-q", f"{ROOT}[shellcheck,schemas]"], check=True,
+                       capture_output=True, cwd=tmp)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        err = getattr(exc, "stderr", b"") or b""
+        print(f"benchmarks: --wheel: could not install this checkout ({exc}; {err.decode(errors='replace')[-300:]}); "
+              "measuring the current interpreter instead", file=sys.stderr)
+        return None
+    return [py, "-m", "shiplint"]
+
+
+def memory_rows(py: str, counts) -> list[dict]:
+    rows = []
+    for n, layout in counts:
+        proc = subprocess.run([py, str(Path(__file__).resolve().parent / "memory.py"), str(n), layout],
+                              capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            print(f"benchmarks: memory case {n} {layout} failed: {proc.stderr[-500:]}", file=sys.stderr)
+            continue
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(f"  measured memory {n} {layout}", file=sys.stderr)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=None, help="runs per case (default 5; --quick: 3)")
@@ -284,10 +326,22 @@ def main() -> int:
                     help="measure hadolint, Checkov and Trivy side by side (those installed; .peers/bin too)")
     ap.add_argument("--scaling", default="250,2000,20000",
                     help="application counts of the monorepo rows (Deployment+Service+PDB+HPA each)")
+    ap.add_argument("--all", action="store_true",
+                    help="every table of docs/performance.md: peers, --jobs pairs, memory, YAML floor (3 runs)")
+    ap.add_argument("--memory", action="store_true", help="memory per document (tracemalloc, benchmarks/memory.py)")
+    ap.add_argument("--wheel", action="store_true",
+                    help="measure this checkout built and installed in a temporary virtual environment")
     args = ap.parse_args()
+    if args.all:
+        args.peers = args.memory = True
+        args.runs = args.runs or 3
     runs = args.runs or (3 if args.quick else 5)
     big_runs = 1 if args.quick else max(3, runs // 2)
-    base = shlex.split(args.shiplint)
+    wheel_tmp = tempfile.TemporaryDirectory(prefix="shiplint-bench-wheel-") if args.wheel else None
+    installed = wheel_install(Path(wheel_tmp.name)) if wheel_tmp else None
+    base = installed or shlex.split(args.shiplint)
+    if installed:
+        print(f"benchmarks: measuring {' '.join(installed)} (this checkout, installed)", file=sys.stderr)
     extra = ["--jobs", str(args.jobs)] if args.jobs else []
     env = dict(os.environ)
     tools = ROOT / ".tools" / "bin"
@@ -350,7 +404,43 @@ def main() -> int:
             print(f"  measured {label}: {res['median_s']:.3f} s (exit {res['exit']})", file=sys.stderr)
         scaling = scaling_rows(args, check, tmp, env, runs) if wanted(args, "scaling") else []
         peer_rows = peer_table(args, check, tmp, env, runs, small) if args.peers and wanted(args, "peers") else []
+        jobs_row = None
+        if args.all and CORPUS.is_dir() and wanted(args, "jobs"):
+            # two workers against one on the whole corpus, pair by pair (ratio: -j1 time / -j2 time)
+            jobs_row = peers.measure_pairs(check + ["--jobs", "2", str(CORPUS)], check + ["--jobs", "1", str(CORPUS)],
+                                           runs, run_once, tmp, env)
+            print(f"  measured --jobs 2 vs --jobs 1: ratio {jobs_row['ratio']:.2f}", file=sys.stderr)
+        mem_rows = memory_rows(python_of(base), [(20000, "one"), (10000, "files")]) \
+            if args.memory and wanted(args, "memory") else []
+        floor_rows = None
+        if args.all and wanted(args, "yaml"):
+            proc = subprocess.run([python_of(base), str(Path(__file__).resolve().parent / "yamlfloor.py")],
+                                  capture_output=True, text=True, cwd=ROOT)
+            floor_rows = proc.stdout if proc.returncode == 0 else None
     print_load()
+    if jobs_row:
+        print()
+        print(f"Whole corpus, --jobs 2 against --jobs 1 ({runs} pairs; ratio = -j1 time / -j2 time, above 1: "
+              "two workers pay)")
+        print()
+        print("| case | -j2 s | -j1 s | ratio (wall, median) | min–max | -j2 CPU s | -j1 CPU s | -j2 RSS MB | -j1 RSS MB |")
+        print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+        r = jobs_row
+        print(f"| whole corpus | {r['ours_s']:.3f} | {r['theirs_s']:.3f} | {r['ratio']:.2f} | "
+              f"{r['ratio_min']:.2f}–{r['ratio_max']:.2f} | {r['ours_cpu']:.2f} | {r['theirs_cpu']:.2f} | "
+              f"{r['ours_rss']:.0f} | {r['theirs_rss']:.0f} |")
+    if mem_rows:
+        import memory
+
+        print()
+        print("Memory per document (tracemalloc, one process, --jobs 1)")
+        print()
+        memory.print_table(mem_rows)
+    if floor_rows:
+        print()
+        print("YAML floor (the 2,000-Deployment file, one process, best CPU of 5)")
+        print()
+        print(floor_rows.rstrip())
     if scaling:
         print_scaling(scaling)
     if peer_rows:

@@ -2,8 +2,8 @@
 
 Each command runs in a fresh interpreter that records ``sys.modules`` at exit.  ``--version``
 loads neither the engine nor the YAML library; ``rules`` and text-format checks load neither
-``sarif_om`` (and its ``attr``) nor ``jsonschema``; a SARIF check does load ``sarif_om`` (so
-these tests can fail).  The rule-metadata cache and the plugin pre-check are tested here too.
+``sarif_om`` (and its ``attr``) nor ``jsonschema``; nor does a SARIF check, which builds its
+report from the table of sarif-om's fields.  The rule-metadata cache and the plugin pre-check are tested here too.
 """
 
 from __future__ import annotations
@@ -63,6 +63,23 @@ def test_text_check_of_a_dockerfile_imports_no_sarif_nor_yaml(tmp_path):
     assert _loaded(mods, "shiplint.sources.dockerfile")
     for name in (*HEAVY, "ruamel", "shiplint.inputs.render.helm", "shiplint.inputs.render.kustomize", "importlib.metadata"):
         assert not _loaded(mods, name), name
+    # nor what only YAML inputs or other reports need
+    for name in ("yaml", "shiplint.sources.yamlsrc", "shiplint.model.k8s", "shiplint.model.compose", "shiplint.model.ci",
+                 "shiplint.inputs.context", "shiplint.registry.policies", "shiplint.engine.fixer",
+                 "shiplint.engine.baseline", "shiplint.reporters.sarif", "shiplint.reporters._sarif_model"):
+        assert not _loaded(mods, name), name
+    # and of the rule packs, the Dockerfile one only
+    packs = {m.split(".")[2] for m in mods if m.startswith("shiplint.rules.") and m.count(".") >= 2}
+    assert packs == {"dockerfile"}, packs
+
+
+def test_a_dockerfile_check_without_shellcheck_starts_no_process_machinery(tmp_path):
+    df = FIXTURES / "rules" / "DF101" / "bad.Dockerfile"
+    modules_after(tmp_path, "check", "--format", "text", "--ignore", "DF601", df)  # fills the metadata cache
+    mods = modules_after(tmp_path, "check", "--format", "text", "--ignore", "DF601", df)
+    assert _loaded(mods, "shiplint.rules.dockerfile.DF101")
+    for name in ("subprocess", "tempfile"):  # DF601 imports them when it runs ShellCheck
+        assert not _loaded(mods, name), name
 
 
 def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
@@ -72,9 +89,12 @@ def test_text_check_of_a_manifest_imports_no_sarif_nor_jsonschema(tmp_path):
         assert not _loaded(mods, name), name
 
 
-def test_sarif_check_imports_sarif_om(tmp_path):
+def test_sarif_check_imports_neither_sarif_om_nor_attrs(tmp_path):
+    # the report is built from the table of sarif-om's fields (tests/test_sarif_model.py)
     mods = modules_after(tmp_path, "check", "--format", "sarif", FIXTURES / "rules" / "DF101" / "bad.Dockerfile")
-    assert _loaded(mods, "sarif_om")
+    assert _loaded(mods, "shiplint.reporters._sarif_model")
+    for name in HEAVY:
+        assert not _loaded(mods, name), name
 
 
 # -- the rule-metadata cache ---------------------------------------------------------------------

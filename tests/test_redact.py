@@ -63,3 +63,37 @@ def test_escaping():
     assert escape_path("dir\\name\udcff.yaml") == "dir\\\\name\\xff.yaml"
     assert escape_path("\\xff") != escape_path("\udcff")  # lossless: a literal '\xff' is not the byte
     assert uri_path("a b/é:\udcff%.yaml") == "a%20b/%C3%A9%3A%FF%25.yaml"
+
+
+def _redact_unfiltered(text: str) -> str:
+    """Every pattern applied in ``redact``'s order, without the cheap tests that skip them."""
+    from shiplint.core import redact as r
+
+    text = r._pattern("private_key").sub(lambda m: f"{m.group(1)}{r.MASK}{m.group(2)}", text)
+    text = r._pattern("url_userinfo").sub(r._userinfo, text)
+    text = r._pattern("query").sub(lambda m: m.group(1) + r.MASK, text)
+    text = r._pattern("slack_hook").sub(lambda m: m.group(1) + r.MASK, text)
+    text = r._pattern("keys").sub(r.MASK, text)
+    return r._pattern("assignment").sub(lambda m: m.group(1) + r.MASK, text)
+
+
+def test_the_cheap_tests_never_skip_a_pattern_that_matches():
+    import random
+
+    rng = random.Random(7)
+    # the tests' own samples, their case changed, and the characters re.IGNORECASE equates with
+    # ASCII letters (the Kelvin sign, the long s) put in their place
+    samples = [t for t, _ in MASKED] + KEPT
+    variants = list(samples)
+    for text in samples:
+        variants += [text.upper(), text.lower(), text.swapcase(),
+                     text.replace("k", "\u212a").replace("s", "\u017f"), text.replace("K", "\u212a")]
+    pieces = [s[i:i + rng.randint(1, 30)] for s in variants for i in range(0, len(s), 7)]
+    for _ in range(3000):
+        variants.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))))
+    changed = 0
+    for text in variants:
+        expected = _redact_unfiltered(text)
+        assert redact(text) == expected, text
+        changed += expected != text
+    assert changed > 300  # the comparison did see secrets masked

@@ -116,14 +116,16 @@ def test_unknown_shellcheck_like_code_is_a_usage_error(tmp_path):
 
 
 def test_one_shellcheck_process_per_dockerfile(tmp_path, monkeypatch):
+    import subprocess  # the helper imports it when it runs ShellCheck
+
     calls = []
-    real = _shellcheck.subprocess.run
+    real = subprocess.run
 
     def counting(argv, **kw):
         calls.append(argv)
         return real(argv, **kw)
 
-    monkeypatch.setattr(_shellcheck.subprocess, "run", counting)
+    monkeypatch.setattr(subprocess, "run", counting)
     text = "FROM debian:bookworm-slim\n" + "".join(f"RUN echo $V{k}\n" for k in range(6)) + "RUN <<EOF\necho $H\nEOF\n"
     findings = lint_text(tmp_path, text, "Dockerfile", select=["DF601"])
     assert len(calls) == 1 and len([a for a in calls[0] if a.endswith(".sh")]) == 7

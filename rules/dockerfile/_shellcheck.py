@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 
 from shiplint.core.errors import RuleUnavailable
 
@@ -50,6 +48,10 @@ def find_binary(configured: str | None) -> str | None:
 def run(binary: str, scripts: list[str], include: list[str], exclude: list[str], where: str) -> list[dict]:
     """ShellCheck's comments (json1) on ``scripts``; each comment's ``file`` is the index of its
     script.  Raises :class:`RuleUnavailable` when ShellCheck cannot give an answer."""
+    # imported here: a run without ShellCheck (or without a RUN) never needs them
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="shiplint-sc-") as tmp:
         names = []
         for k, text in enumerate(scripts):

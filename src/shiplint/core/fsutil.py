@@ -39,7 +39,12 @@ def read_regular(path: str, limit: int) -> bytes:
             raise NotRegularFile("not a regular file (a FIFO, socket or device); not read")
         if st.st_size > limit:
             raise FileTooLarge(st.st_size)
-        data = fh.read(limit + 1)
+        # read(n) allocates n bytes before reading: ask for the size the file has (plus one
+        # byte, to see that it grew), not for the limit, then read on only if it did grow
+        expected = min(limit, st.st_size) + 1
+        data = fh.read(expected)
+        if len(data) == expected and expected <= limit:
+            data += fh.read(limit + 1 - expected)
     if len(data) > limit:
         raise FileTooLarge(len(data))
     return data

@@ -39,49 +39,75 @@ from urllib.parse import quote
 
 MASK = "****"
 
-_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?"
-                          r"(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)")
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^/?#\s'\"<>`]{1,512})@")
-_PLAIN_USER = re.compile(r"[A-Za-z][A-Za-z._-]{0,31}[0-9]{0,3}\Z")
+# The patterns are compiled on first use, each only once a cheap test of the text shows it
+# could match (every test below is a necessary condition of its pattern): compiling them all
+# costs more at start-up than the whole check of a small Dockerfile, whose messages need none.
 _SECRET_WORDS = r"(?:token|sig|signature|secret|passw(?:or)?d|pwd|key|credential|auth|session)"
-_QUERY = re.compile(r"(?i)([?&;][a-z0-9_.\-]{0,40}" + _SECRET_WORDS + r"[a-z0-9_.\-]{0,40}=)([^&#\s'\"<>`]{1,4096})")
-_ASSIGNMENT = re.compile(
-    r"(?i)(\b[a-z0-9_.\-]{0,40}(?:passw(?:or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)\b(?:[ \t]{0,8}[:=][ \t]{0,8}[\"']?|[\"'][ \t]{0,8}[:=][ \t]{0,8}[\"']))"
-    r"(?!(?:true|false|null|none|yes|no|\d+)(?![^\s\"',;:&}\]]))([^\s\"',;&}\]]{1,1024})")
-_KEYS = re.compile(
-    r"\b(?:"
-    r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"  # AWS access key id
-    r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub
-    r"|gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_\-]{20,255}"  # GitLab
-    r"|xox[abprseo]-[A-Za-z0-9\-]{10,255}"  # Slack
-    r"|AIza[0-9A-Za-z_\-]{35}"  # Google API key
-    r"|(?:sk|rk)_live_[0-9A-Za-z]{16,255}"  # Stripe
-    r"|npm_[A-Za-z0-9]{36}"  # npm
-    r"|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{40,255}"  # PyPI
-    r"|eyJ[A-Za-z0-9_\-]{8,4096}\.[A-Za-z0-9_\-]{8,8192}\.[A-Za-z0-9_\-]{0,4096}"  # JSON Web Token
-    r")(?![A-Za-z0-9_\-])")
-_SLACK_HOOK = re.compile(r"(hooks\.slack\.com/(?:services|workflows)/)[A-Za-z0-9/_\-]{1,255}")
+_SOURCES = {
+    "private_key": r"(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?"
+                   r"(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    "url_userinfo": r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^/?#\s'\"<>`]{1,512})@",
+    "plain_user": r"[A-Za-z][A-Za-z._-]{0,31}[0-9]{0,3}\Z",
+    "query": r"(?i)([?&;][a-z0-9_.\-]{0,40}" + _SECRET_WORDS + r"[a-z0-9_.\-]{0,40}=)([^&#\s'\"<>`]{1,4096})",
+    "assignment":
+        r"(?i)(\b[a-z0-9_.\-]{0,40}(?:passw(?:or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)\b(?:[ \t]{0,8}[:=][ \t]{0,8}[\"']?|[\"'][ \t]{0,8}[:=][ \t]{0,8}[\"']))"
+        r"(?!(?:true|false|null|none|yes|no|\d+)(?![^\s\"',;:&}\]]))([^\s\"',;&}\]]{1,1024})",
+    "keys": (
+        r"\b(?:"
+        r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}"  # AWS access key id
+        r"|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub
+        r"|gl(?:pat|dt|rt|ptt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_\-]{20,255}"  # GitLab
+        r"|xox[abprseo]-[A-Za-z0-9\-]{10,255}"  # Slack
+        r"|AIza[0-9A-Za-z_\-]{35}"  # Google API key
+        r"|(?:sk|rk)_live_[0-9A-Za-z]{16,255}"  # Stripe
+        r"|npm_[A-Za-z0-9]{36}"  # npm
+        r"|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{40,255}"  # PyPI
+        r"|eyJ[A-Za-z0-9_\-]{8,4096}\.[A-Za-z0-9_\-]{8,8192}\.[A-Za-z0-9_\-]{0,4096}"  # JSON Web Token
+        r")(?![A-Za-z0-9_\-])"),
+    "slack_hook": r"(hooks\.slack\.com/(?:services|workflows)/)[A-Za-z0-9/_\-]{1,255}",
+}
+#: Substrings one of which a match of ``keys`` contains (its literal prefixes).
+_KEY_MARKS = ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA",
+              "gh", "github_pat_", "gl", "xox", "AIza", "_live_", "npm_", "pypi-", "eyJ")
+#: Words one of which the case-folded text of a match of ``assignment`` contains
+#: (``str.casefold`` covers every character ``re.IGNORECASE`` equates with their letters).
+_ASSIGNMENT_WORDS = ("passw", "secret", "token", "key")
+_COMPILED: dict[str, re.Pattern] = {}
+
+
+def _pattern(name: str) -> re.Pattern:
+    pattern = _COMPILED.get(name)
+    if pattern is None:
+        pattern = _COMPILED[name] = re.compile(_SOURCES[name])
+    return pattern
 
 
 def _userinfo(m: re.Match) -> str:
     info = m.group(2)
     user, sep, _ = info.partition(":")
     if sep:
-        shown = user if _PLAIN_USER.match(user) else MASK
+        shown = user if _pattern("plain_user").match(user) else MASK
         return f"{m.group(1)}{shown}:{MASK}@"
-    return f"{m.group(1)}{info if _PLAIN_USER.match(info) or info == MASK else MASK}@"
+    return f"{m.group(1)}{info if _pattern('plain_user').match(info) or info == MASK else MASK}@"
 
 
 def redact(text: str) -> str:
     """``text`` with every secret of the forms above replaced by ``****``."""
     if not isinstance(text, str) or not text:
         return text
-    text = _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
-    text = _URL_USERINFO.sub(_userinfo, text)
-    text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
-    text = _SLACK_HOOK.sub(lambda m: m.group(1) + MASK, text)
-    text = _KEYS.sub(MASK, text)
-    text = _ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
+    if "PRIVATE KEY" in text:
+        text = _pattern("private_key").sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
+    if "://" in text and "@" in text:
+        text = _pattern("url_userinfo").sub(_userinfo, text)
+    if "=" in text:
+        text = _pattern("query").sub(lambda m: m.group(1) + MASK, text)
+    if "hooks.slack.com/" in text:
+        text = _pattern("slack_hook").sub(lambda m: m.group(1) + MASK, text)
+    if any(mark in text for mark in _KEY_MARKS):
+        text = _pattern("keys").sub(MASK, text)
+    folded = text.casefold()
+    if any(word in folded for word in _ASSIGNMENT_WORDS):
+        text = _pattern("assignment").sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
