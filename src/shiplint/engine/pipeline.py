@@ -61,6 +61,34 @@ class Engine:
                                self.plugins.pod_template_paths())
         #: what the last run read and parsed (files, bytes, documents…), for the hidden --stats
         self.stats: dict = {}
+        #: a checker per nested configuration (keyed by the id of its options), made on first use
+        self._scoped: dict[int, Checker] = {}
+
+    # -- nested configurations -------------------------------------------------------------------
+    def scope_options(self, abspath: str | None, is_dir: bool = False) -> Options:
+        """The options of the file (or directory) ``abspath``: its closest configuration's."""
+        lookup = self.options.scope_for
+        if lookup is None or abspath is None:
+            return self.options
+        return lookup(abspath if is_dir else os.path.dirname(abspath)) or self.options
+
+    def checker_for(self, abspath: str | None, is_dir: bool = False) -> Checker:
+        opts = self.scope_options(abspath, is_dir)
+        if opts is self.options:
+            return self.checker
+        checker = self._scoped.get(id(opts))
+        if checker is None:
+            rules = select_rules(self.all_rules, opts.select, opts.extend_select, opts.ignore)
+            checker = Checker(opts, rules, self.all_rules, severity_levels(self.all_rules, opts.severity),
+                              self.root, self.plugins.pod_template_paths())
+            self._scoped[id(opts)] = checker
+        checker.tops = self.checker.tops
+        return checker
+
+    def _input_checker(self, inp: Input) -> Checker:
+        if inp.kind == "helm-chart":  # a chart input stands for its directory
+            return self.checker_for(inp.abspath, is_dir=True)
+        return self.checker_for(inp.abspath)
 
     @property
     def by_target(self) -> dict:
@@ -72,10 +100,13 @@ class Engine:
         seen: set[str] = set()
         opts = self.options
 
-        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
 
         def excluded(abspath: str) -> bool:
-            return bool(opts.exclude) and matches_any(display_path(abspath, base).rstrip("/"), opts.exclude)
+            scope = self.scope_options(abspath.rstrip("/"), is_dir=abspath.endswith("/"))
+            if not scope.exclude:
+                return False
+            base = os.path.abspath(scope.config_dir) if scope.config_dir else self.root
+            return matches_any(display_path(abspath, base).rstrip("/"), scope.exclude)
 
         for raw in paths:
             if raw == "-":
@@ -170,9 +201,11 @@ class Engine:
                     getattr(r.check, "load", lambda: None)()
                 except Exception:
                     pass  # reported as a rule failure where it runs
-            results = map_inputs(self.checker, inputs, jobs)
+            for inp in inputs:  # nested configurations read here, before the workers fork
+                self._input_checker(inp)
+            results = map_inputs(_Router(self), inputs, jobs)
         else:
-            results = map(self.checker.check_input, inputs)
+            results = (self._input_checker(inp).check_input(inp) for inp in inputs)
         for done, result in enumerate(results, 1):
             total += result
             if progress is not None:
@@ -189,7 +222,20 @@ class Engine:
         from shiplint.model.k8s.index import ResourceIndex
 
         index = ResourceIndex(resources, kustomize_patch_paths(resources, self.root))
-        return self.checker.run_rules("project", index, "", None, notifications)
+        findings = self.checker.run_rules("project", index, "", None, notifications)
+        if not self._scoped:
+            return findings
+        # under nested configurations, each file's findings come from its own configuration's
+        # rules (and levels), run over every resource scanned together
+        out = [f for f in findings if self._finding_checker(f) is self.checker]
+        for checker in list(self._scoped.values()):
+            if checker.by_target.get("project"):
+                out += [f for f in checker.run_rules("project", index, "", None, notifications)
+                        if self._finding_checker(f) is checker]
+        return out
+
+    def _finding_checker(self, f: Finding) -> Checker:
+        return self.checker_for(os.path.join(self.root, f.path)) if f.path else self.checker
 
     def postprocess(self, total: FileResult, inputs: list[Input]) -> tuple[list[Finding], list[Notification]]:
         """Findings and notifications as reported: not on context-only inputs, moved from renders
@@ -210,10 +256,12 @@ class Engine:
             from shiplint.inputs.render.scenarios import name_scenarios
 
             name_scenarios(findings)
+        if self._scoped:  # a finding moved into a file of another configuration: that one's selection
+            findings = [f for f in findings if f.code in self._finding_checker(f).rules]
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)
-        if self.options.per_file_ignores:
+        if self.options.per_file_ignores or self._scoped:
             findings = [f for f in findings if not self._per_file_ignored(f, matcher)]
         return findings, notifications
 
@@ -221,9 +269,10 @@ class Engine:
         rule = self.all_rules.get(f.code)
         if rule is None:
             return False
-        base = os.path.abspath(self.options.config_dir) if self.options.config_dir else self.root
+        opts = self.scope_options(os.path.join(self.root, f.path)) if f.path else self.options
+        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
         rel = display_path(os.path.join(self.root, f.path), base)
-        for glob, tokens in self.options.per_file_ignores.items():
+        for glob, tokens in opts.per_file_ignores.items():
             if any(finding_matches(t, rule, f.properties) for t in tokens) and matches_any(rel, [glob]):
                 return True
         return False
@@ -243,3 +292,12 @@ class Engine:
             findings = filter_findings(findings, self.options.baseline, self.root)
         return Report(findings, self.rules, notifications, files, self.root)
 
+
+class _Router:
+    """Sends each input to the checker of its configuration (what ``--jobs`` workers call)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def check_input(self, inp: Input):
+        return self.engine._input_checker(inp).check_input(inp)

@@ -214,7 +214,7 @@ def build(report, options: dict) -> dict:
         )),
         results=[_result(f, index, getattr(report, "root", "")) for f in findings],
         invocations=[invocation],
-        original_uri_base_ids={SRCROOT: om.ArtifactLocation(description=om.Message(text="The directory shiplint was run from (repository root)."))},
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(description=om.Message(text="The repository root (the git top level, or the directory of the root configuration): every artifact URI is relative to it."))},
         column_kind="unicodeCodePoints",
     )
     category = options.get("sarif_category")
