@@ -200,3 +200,12 @@ def test_sarif_settings_from_the_configuration(mono):
     (mono / ".shiplint.yaml").write_text("sarif-suppressed: hide\n")
     r = shiplint("check", "--format", "sarif", "svc-b", cwd=mono)
     assert r.code == 2 and "sarif-suppressed" in r.err
+
+
+def test_a_cross_resource_rule_selected_only_in_a_nested_configuration(mono):
+    (mono / ".shiplint.yaml").write_text("select: [DF]\n")
+    (mono / "svc-a" / ".shiplint.yaml").write_text("select: [KS604]\n")
+    found = _locations(shiplint("check", "--format", "json", ".", cwd=mono))
+    assert {(p, code) for p, _l, _c, code, _lv in found if code.startswith("KS")} == {
+        ("svc-a/k8s/deploy.yaml", "KS604"), ("svc-a/k8s/legacy.yaml", "KS604")}
+    assert ("svc-b/Dockerfile", "DF101") in {(p, code) for p, _l, _c, code, _lv in found}

@@ -194,6 +194,12 @@ class Engine:
         """Per-input work, folded in input order: parse or render, and the single-subject rules.
         ``progress(done, total)`` is called after each input."""
         total = FileResult()
+        if self.options.scope_for is not None:
+            checkers = {id(c): c for c in map(self._input_checker, inputs)}
+            if any(c.keep_resources for c in checkers.values()):
+                # a cross-resource rule of one configuration relates the resources of every file
+                for c in (self.checker, *self._scoped.values()):
+                    c.keep_resources = True
         jobs = parallel_jobs(self.options.jobs, inputs)
         if jobs > 1:
             for r in self.rules.values():  # rule modules loaded lazily: once here, not per worker
@@ -201,8 +207,6 @@ class Engine:
                     getattr(r.check, "load", lambda: None)()
                 except Exception:
                     pass  # reported as a rule failure where it runs
-            for inp in inputs:  # nested configurations read here, before the workers fork
-                self._input_checker(inp)
             results = map_inputs(_Router(self), inputs, jobs)
         else:
             results = (self._input_checker(inp).check_input(inp) for inp in inputs)
@@ -215,7 +219,7 @@ class Engine:
 
     def check_project(self, resources: list, notifications: list) -> list[Finding]:
         """The cross-resource rules, over every resource scanned together."""
-        if not self.by_target.get("project") or not resources:
+        if not resources or not any(c.by_target.get("project") for c in (self.checker, *self._scoped.values())):
             # nothing to relate: a Dockerfile-only run imports no Kubernetes model
             return []
         from shiplint.inputs.context import kustomize_patch_paths
