@@ -1,6 +1,7 @@
 """Output paths are relative: never an absolute path of the machine running the check.
 
-Paths are relative to the working directory (the repository root in CI, SARIF's ``%SRCROOT%``);
+Paths are relative to the repository root (SARIF's ``%SRCROOT%``; tests/test_monorepo.py), and
+without one to the working directory (these trees have neither ``.git`` nor a configuration);
 a file outside it is written with ``..`` (``../other/x.yaml``), never as ``/home/...``.  Messages
 from helm and kustomize, which name absolute paths, are rewritten the same way.
 """

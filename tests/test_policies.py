@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conftest import FIXTURES, assert_valid_sarif, lint_files, run_shiplint
+from conftest import FIXTURES, ROOT, assert_valid_sarif, lint_files, run_shiplint
 
 POLICIES = FIXTURES / "policies"
 
@@ -101,7 +101,10 @@ def test_sarif_carries_policy_rules_and_results():
     for res in run["results"]:
         loc = res["locations"][0]["physicalLocation"]
         assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
-        got.add((loc["artifactLocation"]["uri"], res["ruleId"], loc["region"]["startLine"], loc["region"]["startColumn"]))
+        uri = loc["artifactLocation"]["uri"]
+        prefix = POLICIES.relative_to(ROOT).as_posix() + "/"  # relative to the repository root
+        assert uri.startswith(prefix), uri
+        got.add((uri[len(prefix):], res["ruleId"], loc["region"]["startLine"], loc["region"]["startColumn"]))
     assert got == EXPECTED
 
 

@@ -107,10 +107,10 @@ def cli() -> None:
 # CI integration
 @click.option("--sarif-category", metavar="TEXT",
               help="SARIF runs[0].automationDetails.id, to tell apart several uploads of one commit.")
-@click.option("--sarif-suppressed", type=click.Choice(["include", "exclude"]), default="exclude", show_default=True,
+@click.option("--sarif-suppressed", type=click.Choice(["include", "exclude"]), default=None, show_default="exclude",
               help="Inline-suppressed findings in SARIF: left out (GitHub code scanning ignores SARIF "
                    "suppressions), or included with their suppression.")
-@click.option("--sarif-max-results", type=click.IntRange(min=0), default=25000, show_default=True, metavar="N",
+@click.option("--sarif-max-results", type=click.IntRange(min=0), default=None, show_default="25000", metavar="N",
               help="At most N results in the SARIF run, the most severe (GitHub's limit); 0: no limit.")
 @click.option("--progress/--no-progress", "progress", default=None,
               help="Files done / total on stderr (only ever on a terminal; default: for long runs).")
@@ -161,15 +161,12 @@ def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, 
     options.jobs = jobs if jobs else default_jobs()
     plugins = Plugins(disabled=options.disabled_plugins)
     # configuration: the file first, then the command line overrides it
-    from_file = _load_configuration(config_file, no_config, options, plugins)
-    if select:
-        options.select = _split(select)
-        options.extend_select = []
-    options.extend_select += _split(extend_select)
-    options.ignore += _split(ignore)
-    options.exclude += list(exclude)
-    if strict:
-        options.strict = True
+    from shiplint.config import Overrides, configure
+
+    from_file = configure(options, plugins.rules(), paths, config_file, no_config, Overrides(
+        select=_split(select) if select else None, extend_select=_split(extend_select), ignore=_split(ignore),
+        exclude=list(exclude), strict=bool(strict),
+    ), warn=lambda message: click.echo(f"shiplint: warning: {shown(message)}", err=True))
     if write_baseline_file:
         options.baseline = None
     elif baseline_file or from_file.get("baseline"):
@@ -178,6 +175,10 @@ def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, 
         options.baseline = os.path.abspath(baseline_file) if baseline_file else from_file["baseline"]
         load_baseline(options.baseline)  # a missing or broken baseline stops the run before it starts
     fail_on = fail_on or from_file.get("fail-on") or "warning"
+    sarif_category = sarif_category or from_file.get("sarif-category")
+    sarif_suppressed = sarif_suppressed or from_file.get("sarif-suppressed", "exclude")
+    if sarif_max_results is None:
+        sarif_max_results = from_file.get("sarif-max-results", 25000)
     engine = Engine(options, plugins)
     reporters = engine.plugins.reporters()
     for fmt, _path in targets:
@@ -306,20 +307,6 @@ def shown(message: str) -> str:
     from shiplint.core.redact import escape_controls, redact
 
     return escape_controls(redact(str(message)))
-
-
-def _load_configuration(config_file, no_config, options, plugins) -> dict:
-    """Read the configuration file into ``options``; returns fail-on and baseline."""
-    from shiplint.config import apply_config, find_config, load_config
-
-    if no_config and config_file:
-        raise UsageError("--config and --no-config exclude each other")
-    if no_config:
-        return {}
-    path = config_file or find_config(os.getcwd())
-    if not path:
-        return {}
-    return apply_config(load_config(path), options, plugins.rules())
 
 
 @cli.command("rules")

@@ -28,6 +28,10 @@ _SIZE = re.compile(r"\s*([0-9]+)\s*(?:([kKmMgG])[iI]?[bB]?|[bB])?\s*\Z")
 RULE_LIST_KEYS = ("select", "extend-select", "ignore")
 #: Top-level shortcuts for ``options: {"*": {key: value}}``.
 SHORTCUT_OPTIONS = ("trusted-registries", "credential-patterns")
+#: The SARIF output settings a configuration may hold (the command line wins).
+SARIF_KEYS = ("sarif-suppressed", "sarif-max-results", "sarif-category")
+#: Settings of the whole run: read from the run's configuration (and the command line) only.
+RUN_WIDE_KEYS = ("fail-on", "baseline", "policies", "compose-projects", *SARIF_KEYS)
 
 
 @dataclass
@@ -135,6 +139,68 @@ def find_config(start: str) -> str | None:
         if parent == current:
             return None
         current = parent
+
+
+def config_in(directory: str) -> str | None:
+    """The configuration file of ``directory`` itself, in the order :func:`find_config` tries."""
+    for name in YAML_NAMES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    candidate = os.path.join(directory, PYPROJECT)
+    if os.path.isfile(candidate) and _pyproject_has_table(candidate):
+        return candidate
+    return None
+
+
+def find_root(start: str) -> str | None:
+    """The repository root of ``start``: the first directory upwards that holds ``.git`` (a
+    directory, or the file of a worktree or submodule: the git top level, found without
+    running git), else the outermost directory holding a configuration file, else None."""
+    current = os.path.abspath(start)
+    outermost = None
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        if config_in(current):
+            outermost = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return outermost
+        current = parent
+
+
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def choose_root(cwd: str, paths) -> str:
+    """The directory every output path is relative to: the root of the working directory,
+    else the root of the scanned paths, provided every scanned path lies inside it; else the
+    working directory (as when no repository is found)."""
+    cwd = os.path.abspath(cwd)
+    targets = [os.path.abspath(p) for p in paths if p != "-"]
+    for start in (cwd, *targets[:1]):
+        root = find_root(start if os.path.isdir(start) else os.path.dirname(start))
+        if root and all(_inside(t, root) for t in targets):
+            return root
+    return cwd
+
+
+def run_config(cwd: str, root: str) -> str | None:
+    """The configuration whose run-wide settings the run takes: the outermost one between the
+    working directory and the root (the root's own, usually), so that a run from a service
+    directory fails on what a run from the root fails on."""
+    cwd = os.path.abspath(cwd)
+    if not _inside(cwd, root):
+        return config_in(root)
+    found = None
+    current = cwd
+    while True:
+        found = config_in(current) or found
+        if current == root:
+            return found
+        current = os.path.dirname(current)
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -429,4 +495,132 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
         extra["fail-on"] = data["fail-on"]
     if "baseline" in data:
         extra["baseline"] = cfg.resolve(data["baseline"])
+    for key in SARIF_KEYS:
+        if key in data:
+            extra[key] = data[key]
+    return extra
+
+
+# -- one configuration per directory ---------------------------------------------------------------
+
+@dataclass
+class Overrides:
+    """What the command line sets: it wins over every configuration file, nested ones included."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    strict: bool = False
+
+    def apply(self, options) -> None:
+        if self.select is not None:
+            options.select = list(self.select)
+            options.extend_select = []
+        options.extend_select = options.extend_select + self.extend_select
+        options.ignore = options.ignore + self.ignore
+        options.exclude = options.exclude + self.exclude
+        if self.strict:
+            options.strict = True
+
+
+class Hierarchy:
+    """The options of the files below each directory, from the configuration closest to them
+    (ruff's model: the closest file wins whole; nothing is inherited from the files above it).
+
+    Called with a directory, it returns ``None`` when that directory's closest configuration
+    is the run's own (the run's options apply), else the options built from that closest file
+    (or from none, when there is none up to the root) with the command line applied on top.
+    Run-wide settings (:data:`RUN_WIDE_KEYS`) come from the run's configuration only; a nested
+    file that sets one is told about it on standard error, once."""
+
+    def __init__(self, root: str, run_path: str | None, pristine, run_options, overrides: Overrides,
+                 rules: dict, warn=None) -> None:
+        self.root = os.path.abspath(root)
+        self.run_path = run_path
+        self.pristine = pristine  # the options before any configuration file was applied
+        self.run_options = run_options
+        self.overrides = overrides
+        self.rules = rules
+        self.warn = warn
+        self._closest: dict[str, str | None] = {}
+        self._options: dict[str, object] = {}
+
+    def closest(self, directory: str) -> str | None:
+        """The configuration file closest above ``directory`` (up to the root)."""
+        directory = os.path.abspath(directory)
+        if directory in self._closest:
+            return self._closest[directory]
+        found = config_in(directory)
+        if found is None and directory != self.root:
+            parent = os.path.dirname(directory)
+            found = self.closest(parent) if parent != directory else None
+        self._closest[directory] = found
+        return found
+
+    def __call__(self, directory: str):
+        directory = os.path.abspath(directory)
+        if not _inside(directory, self.root):
+            return None  # outside the repository: the run's options, as before
+        path = self.closest(directory)
+        if path == self.run_path:
+            return None
+        key = path or ""
+        if key not in self._options:
+            self._options[key] = self._build(path)
+        return self._options[key]
+
+    def _build(self, path: str | None):
+        import copy
+
+        options = copy.deepcopy(self.pristine)
+        run = self.run_options
+        options.root, options.jobs = run.root, run.jobs
+        options.policy_dirs = list(run.policy_dirs)
+        options.compose_projects = run.compose_projects
+        options.baseline = run.baseline
+        options.scope_for = None
+        if path is not None:
+            cfg = load_config(path)
+            ignored = [k for k in RUN_WIDE_KEYS if k in cfg.data]
+            if ignored and self.warn is not None:
+                where = os.path.basename(self.run_path) if self.run_path else "the root configuration"
+                self.warn(f"{cfg.display}:{cfg.line_of((ignored[0],))}: {', '.join(ignored)}: run-wide "
+                          f"setting{'s' if len(ignored) > 1 else ''} ignored in a nested configuration "
+                          f"(set {'them' if len(ignored) > 1 else 'it'} in {where})")
+            cfg.data = {k: v for k, v in cfg.data.items() if k not in RUN_WIDE_KEYS}
+            apply_config(cfg, options, self.rules)
+        else:
+            options.config_dir = self.root
+        self.overrides.apply(options)
+        return options
+
+
+def configure(options, rules: dict, paths, config_file: str | None, no_config: bool,
+              overrides: Overrides, cwd: str | None = None, warn=None) -> dict:
+    """Everything the configuration decides for a run of ``paths``: the root output paths are
+    relative to, the run's configuration file applied to ``options`` and the command line over
+    it, and (without ``--config``/``--no-config``) the nested configurations of the files below.
+    Returns the settings the CLI applies itself (``fail-on``, ``baseline``)."""
+    import copy
+
+    if no_config and config_file:
+        raise UsageError("--config and --no-config exclude each other")
+    cwd = os.path.abspath(cwd or os.getcwd())
+    options.root = choose_root(cwd, paths)
+    pristine = copy.deepcopy(options)
+    extra: dict = {}
+    # a root of its own (not the working directory taken for want of one): configurations per directory
+    rooted = options.root != cwd or find_root(cwd) == cwd
+    path = None
+    if config_file:
+        path = os.path.abspath(config_file)
+    elif not no_config:
+        path = run_config(cwd, options.root) if rooted else find_config(cwd)
+    if path:
+        extra = apply_config(load_config(path), options, rules)
+    overrides.apply(options)
+    if rooted and not config_file and not no_config:
+        hierarchy = Hierarchy(options.root, path, pristine, options, overrides, rules, warn)
+        options.scope_for = hierarchy
     return extra

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from shiplint.core.findings import LEVEL_RANK, Finding, Region
 
@@ -20,6 +21,7 @@ class Options:
     exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: the repository root: every path in the output is relative to it
     root: str = "."
     stdin_filename: str | None = None
     disabled_plugins: set[str] = field(default_factory=set)
@@ -30,6 +32,9 @@ class Options:
     #: relative to it (default: ``root``)
     config_dir: str | None = None
     policy_dirs: list[str] = field(default_factory=list)
+    #: the options of the files below a directory when a nested configuration file governs
+    #: them: ``scope_for(directory)`` returns those options, or None for these ones
+    scope_for: Callable[[str], Options | None] | None = None
     #: Compose projects read together, as ``docker compose -f a -f b`` would (absolute paths)
     compose_projects: list[list[str]] = field(default_factory=list)
     # Helm and Kustomize rendering

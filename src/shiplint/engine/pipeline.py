@@ -63,6 +63,35 @@ class Engine:
         self.stats: dict = {}
         #: the files named one by one and the renders they feed (set by collect), else None
         self.changes = None
+        #: a checker per nested configuration (keyed by the id of its options), made on first use
+        self._scoped: dict[int, Checker] = {}
+
+    # -- nested configurations -------------------------------------------------------------------
+    def scope_options(self, abspath: str | None, is_dir: bool = False) -> Options:
+        """The options of the file (or directory) ``abspath``: its closest configuration's."""
+        lookup = self.options.scope_for
+        if lookup is None or abspath is None:
+            return self.options
+        return lookup(abspath if is_dir else os.path.dirname(abspath)) or self.options
+
+    def checker_for(self, abspath: str | None, is_dir: bool = False) -> Checker:
+        opts = self.scope_options(abspath, is_dir)
+        if opts is self.options:
+            return self.checker
+        checker = self._scoped.get(id(opts))
+        if checker is None:
+            rules = select_rules(self.all_rules, opts.select, opts.extend_select, opts.ignore)
+            checker = Checker(opts, rules, self.all_rules, severity_levels(self.all_rules, opts.severity),
+                              self.root, self.plugins.pod_template_paths())
+            self._scoped[id(opts)] = checker
+        checker.tops = self.checker.tops
+        checker.scenarios = self.checker.scenarios
+        return checker
+
+    def _input_checker(self, inp: Input) -> Checker:
+        if inp.kind == "helm-chart":  # a chart input stands for its directory
+            return self.checker_for(inp.abspath, is_dir=True)
+        return self.checker_for(inp.abspath)
 
     @property
     def by_target(self) -> dict:
@@ -74,10 +103,13 @@ class Engine:
         seen: set[str] = set()
         opts = self.options
 
-        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
 
         def excluded(abspath: str) -> bool:
-            return bool(opts.exclude) and matches_any(display_path(abspath, base).rstrip("/"), opts.exclude)
+            scope = self.scope_options(abspath.rstrip("/"), is_dir=abspath.endswith("/"))
+            if not scope.exclude:
+                return False
+            base = os.path.abspath(scope.config_dir) if scope.config_dir else self.root
+            return matches_any(display_path(abspath, base).rstrip("/"), scope.exclude)
 
         for raw in paths:
             if raw == "-":
@@ -171,6 +203,12 @@ class Engine:
         """Per-input work, folded in input order: parse or render, and the single-subject rules.
         ``progress(done, total)`` is called after each input."""
         total = FileResult()
+        if self.options.scope_for is not None:
+            checkers = {id(c): c for c in map(self._input_checker, inputs)}
+            if any(c.keep_resources for c in checkers.values()):
+                # a cross-resource rule of one configuration relates the resources of every file
+                for c in (self.checker, *self._scoped.values()):
+                    c.keep_resources = True
         jobs = parallel_jobs(self.options.jobs, inputs)
         if jobs > 1:
             for r in self.rules.values():  # rule modules loaded lazily: once here, not per worker
@@ -178,9 +216,9 @@ class Engine:
                     getattr(r.check, "load", lambda: None)()
                 except Exception:
                     pass  # reported as a rule failure where it runs
-            results = map_inputs(self.checker, inputs, jobs)
+            results = map_inputs(_Router(self), inputs, jobs)
         else:
-            results = map(self.checker.check_input, inputs)
+            results = (self._input_checker(inp).check_input(inp) for inp in inputs)
         for done, result in enumerate(results, 1):
             total += result
             if progress is not None:
@@ -191,14 +229,27 @@ class Engine:
     def check_project(self, resources: list, notifications: list, sources: dict | None = None) -> list[Finding]:
         """The cross-resource rules, over every resource scanned together; ``sources`` (the
         files' texts, by display path) lets them build fixes."""
-        if not self.by_target.get("project") or not resources:
+        if not resources or not any(c.by_target.get("project") for c in (self.checker, *self._scoped.values())):
             # nothing to relate: a Dockerfile-only run imports no Kubernetes model
             return []
         from shiplint.inputs.context import kustomize_patch_paths
         from shiplint.model.k8s.index import ResourceIndex
 
         index = ResourceIndex(resources, kustomize_patch_paths(resources, self.root))
-        return self.checker.run_rules("project", index, "", None, notifications, sources=sources)
+        findings = self.checker.run_rules("project", index, "", None, notifications, sources=sources)
+        if not self._scoped:
+            return findings
+        # under nested configurations, each file's findings come from its own configuration's
+        # rules (and levels), run over every resource scanned together
+        out = [f for f in findings if self._finding_checker(f) is self.checker]
+        for checker in list(self._scoped.values()):
+            if checker.by_target.get("project"):
+                out += [f for f in checker.run_rules("project", index, "", None, notifications, sources=sources)
+                        if self._finding_checker(f) is checker]
+        return out
+
+    def _finding_checker(self, f: Finding) -> Checker:
+        return self.checker_for(os.path.join(self.root, f.path)) if f.path else self.checker
 
     def postprocess(self, total: FileResult, inputs: list[Input]) -> tuple[list[Finding], list[Notification]]:
         """Findings and notifications as reported: not on context-only inputs, moved from renders
@@ -222,10 +273,12 @@ class Engine:
         if self.changes is not None:
             findings = [f for f in findings if self.changes.keep(f)]
             notifications = [n for n in notifications if self.changes.keep_path(n.path)]
+        if self._scoped:  # a finding moved into a file of another configuration: that one's selection
+            findings = [f for f in findings if f.code in self._finding_checker(f).rules]
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)
-        if self.options.per_file_ignores:
+        if self.options.per_file_ignores or self._scoped:
             findings = [f for f in findings if not self._per_file_ignored(f, matcher)]
         return findings, notifications
 
@@ -233,9 +286,10 @@ class Engine:
         rule = self.all_rules.get(f.code)
         if rule is None:
             return False
-        base = os.path.abspath(self.options.config_dir) if self.options.config_dir else self.root
+        opts = self.scope_options(os.path.join(self.root, f.path)) if f.path else self.options
+        base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
         rel = display_path(os.path.join(self.root, f.path), base)
-        for glob, tokens in self.options.per_file_ignores.items():
+        for glob, tokens in opts.per_file_ignores.items():
             if any(finding_matches(t, rule, f.properties) for t in tokens) and matches_any(rel, [glob]):
                 return True
         return False
@@ -255,3 +309,12 @@ class Engine:
             findings = filter_findings(findings, self.options.baseline, self.root)
         return Report(findings, self.rules, notifications, files, self.root)
 
+
+class _Router:
+    """Sends each input to the checker of its configuration (what ``--jobs`` workers call)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def check_input(self, inp: Input):
+        return self.engine._input_checker(inp).check_input(inp)

@@ -232,7 +232,7 @@ def build(report, options: dict, model=None) -> dict:
         )),
         results=[_result(om, f, index, getattr(report, "root", "")) for f in findings],
         invocations=[invocation],
-        original_uri_base_ids={SRCROOT: om.ArtifactLocation(description=om.Message(text="The directory shiplint was run from (repository root)."))},
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(description=om.Message(text="The repository root (the git top level, or the directory of the root configuration): every artifact URI is relative to it."))},
         column_kind="unicodeCodePoints",
         automation_details=om.RunAutomationDetails(id=category if category.endswith("/") else category + "/")
         if category else None,
