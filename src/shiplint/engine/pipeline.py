@@ -15,7 +15,7 @@ import os
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Finding
 from shiplint.core.fsutil import is_inside
-from shiplint.engine.checker import OUTSIDE_LINK, Checker
+from shiplint.engine.checker import OUTSIDE_LINK, Batches, Checker
 from shiplint.engine.options import Notification, Options, Report
 from shiplint.engine.parallel import map_inputs, parallel_jobs
 from shiplint.engine.result import FileResult
@@ -173,10 +173,18 @@ class Engine:
             results = map_inputs(self.checker, inputs, jobs)
         else:
             results = map(self.checker.check_input, inputs)
-        for done, result in enumerate(results, 1):
-            total += result
-            if progress is not None:
-                progress(done, len(inputs))
+        batches = Batches(self.checker)
+        try:
+            for done, result in enumerate(results, 1):
+                total += result
+                if total.pending:  # handed over at once: a batch may start its work while inputs remain
+                    batches.add(total.pending)
+                    total.pending = []
+                if progress is not None:
+                    progress(done, len(inputs))
+            total.findings += batches.findings(total.notifications)
+        finally:
+            batches.close()
         self.stats = total.stats
         return total
 

@@ -34,6 +34,9 @@ class FileResult:
     #: tree's files), by the rendered input's display path: counted as the files checked, since
     #: that is where the render's findings land
     checked: dict = field(default_factory=dict)
+    #: ``(rule code, path, resource, Deferred)``: hits the run computes in one batch after the
+    #: inputs (see :class:`~shiplint.core.findings.Deferred`)
+    pending: list = field(default_factory=list)
 
     def __iadd__(self, other: "FileResult") -> "FileResult":
         for key, found in other.kustomizations.items():
@@ -48,6 +51,7 @@ class FileResult:
         self.findings.extend(other.findings)
         self.resources.extend(other.resources)
         self.notifications.extend(other.notifications)
+        self.pending.extend(other.pending)
         self.renders.update(other.renders)
         self.checked.update(other.checked)
         if other.suppressions is not None:
