@@ -532,6 +532,11 @@ class Batches:
                                                       kind="internal-error"))
         return out
 
+    @property
+    def processes(self) -> int:
+        """The processes the batches started (ShellCheck), for ``check --stats``."""
+        return sum(getattr(b, "processes", 0) for b in self._batches.values())
+
     def close(self) -> None:
         for batch in self._batches.values():
             batch.close()

@@ -183,6 +183,8 @@ class Engine:
                 if progress is not None:
                     progress(done, len(inputs))
             total.findings += batches.findings(total.notifications)
+            if batches.processes:
+                total.stats["tool_processes"] = batches.processes
         finally:
             batches.close()
         self.stats = total.stats
