@@ -146,6 +146,20 @@ def test_one_shellcheck_process_for_the_scripts_of_many_dockerfiles(tmp_path, mo
     assert os.path.basename(calls[0][0]).startswith("shellcheck")
 
 
+def test_the_scratch_directory_is_private_and_removed(tmp_path, monkeypatch):
+    made = []
+    real = _shellcheck.tempfile.mkdtemp
+
+    def recording(**kw):
+        made.append(real(**kw))
+        made.append(stat.S_IMODE(os.stat(made[-1]).st_mode))
+        return made[0]
+
+    monkeypatch.setattr(_shellcheck.tempfile, "mkdtemp", recording)
+    assert _sc(lint_text(tmp_path, TWO, "Dockerfile", select=["DF601"]))
+    assert len(made) == 2 and made[1] == 0o700 and not os.path.exists(made[0])
+
+
 def test_scripts_with_nothing_to_check_start_no_process(tmp_path, monkeypatch):
     calls = _count_processes(monkeypatch)
     text = "FROM debian:bookworm-slim\nRUN <<EOF\n# only a comment\n\nEOF\n"

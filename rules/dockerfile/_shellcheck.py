@@ -37,7 +37,9 @@ from shiplint.core.findings import Deferred, Hit
 #: it checks ash as dash does not apply (SC2187).
 NOISE = ("SC1090", "SC1091", "SC2187")
 TIMEOUT = 60  # seconds for one ShellCheck process: it takes well under one on real files
-OUTPUT_LIMIT = 8 << 20  # bytes of JSON read back from one process
+#: bytes of JSON read back from one process: a base, and more for each script it checked
+OUTPUT_LIMIT = 8 << 20
+OUTPUT_PER_SCRIPT = 256 << 10
 #: bytes of scripts that make a process worth starting before the end of the run: ShellCheck
 #: reads about 100 KB of Dockerfile shell a second, so about 0.15 s of work for 5 ms of start-up
 BATCH_BYTES = 16 << 10
@@ -247,9 +249,9 @@ def _read_answer(status: int, names: list[str], out_path: str, err_path: str) ->
             err = fh.read(4096).decode("utf-8", "replace").strip().splitlines()
         why = err[0][:200] if err else f"exit status {status}"
         return dict.fromkeys(names, _Failure("ShellCheck failed on {where}: " + why))
-    size = os.path.getsize(out_path)
-    if size > OUTPUT_LIMIT:
-        return dict.fromkeys(names, _Failure(f"ShellCheck's answer on {{where}} is over {OUTPUT_LIMIT >> 20} MiB; not read"))
+    limit = OUTPUT_LIMIT + OUTPUT_PER_SCRIPT * len(names)
+    if os.path.getsize(out_path) > limit:
+        return dict.fromkeys(names, _Failure(f"ShellCheck's answer on {{where}} is over {limit >> 20} MiB; not read"))
     with open(out_path, "rb") as fh:
         data = fh.read()
     try:
