@@ -115,16 +115,13 @@ class Checker:
         ctx = Context(self.options, self.options.rule_options, inp)
         ctx.source = source
         resource = subject.identity if target == "resource" else ""  # annotations suppress per object
+        deferred = pending if pending is not None else []
         for r in self.by_target.get(target, ()):
             ctx.rule = r
             try:
                 for hit in r.check(subject, ctx) or ():
                     if isinstance(hit, Deferred):
-                        entry = (r.code, path, resource, hit)
-                        if pending is not None:
-                            pending.append(entry)
-                        else:
-                            out += self.resolve([entry], notifications)
+                        deferred.append((r.code, path, resource, hit))
                         continue
                     f = self.stamp(r, hit, path)
                     if resource and not hit.resource:
@@ -136,6 +133,8 @@ class Checker:
                 notifications.append(Notification(f"rule {r.code} failed on {path or 'the project'}: "
                                                   f"{type(exc).__name__}: {exc}", "error", path or None,
                                                   kind="internal-error"))
+        if pending is None and deferred:
+            out += self.resolve(deferred, notifications)
         return out
 
     def resolve(self, entries: list, notifications: list) -> list[Finding]:
