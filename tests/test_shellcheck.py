@@ -165,6 +165,9 @@ def test_scripts_with_nothing_to_check_start_no_process(tmp_path, monkeypatch):
     text = "FROM debian:bookworm-slim\nRUN <<EOF\n# only a comment\n\nEOF\n"
     assert lint_text(tmp_path, text, "Dockerfile", select=["DF601"]) == []
     assert calls == []
+    # a script's own shebang is something to check
+    text = "FROM debian:bookworm-slim\nRUN <<EOF\n#!/bin/bash -e -x\n# only a comment\nEOF\n"
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2096", 3, 1, 18)]
 
 
 def test_workers_send_their_scripts_to_one_batch(tmp_path, monkeypatch):

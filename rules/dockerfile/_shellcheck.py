@@ -70,9 +70,9 @@ def find_binary(configured: str | None) -> str | None:
 
 def worth_checking(src) -> bool:
     """Whether a script has a line of its own that is not blank nor a comment: the header
-    (shebang, directives, exports) alone gives ShellCheck nothing to report where a finding
-    could land."""
-    return any(origin is not None and line.strip() and not line.lstrip().startswith("#")
+    shiplint writes (shebang, directives, exports) gives ShellCheck nothing to report where a
+    finding could land.  A script's own shebang counts (ShellCheck judges its options)."""
+    return any(origin is not None and line.strip() and (not line.lstrip().startswith("#") or line.startswith("#!"))
                for line, origin in zip(src.lines, src.origins))
 
 
