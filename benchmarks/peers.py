@@ -23,8 +23,11 @@ def find_peers(extra_dirs) -> dict[str, str]:
 
 
 def dockerfiles_below(root: Path) -> list[str]:
-    return sorted(str(p) for p in root.rglob("*") if p.is_file()
-                  and (p.name == "Dockerfile" or p.name.startswith("Dockerfile.") or p.name.endswith(".Dockerfile")))
+    """The files below ``root`` that shiplint checks as Dockerfiles: the peer gets the same files
+    (``Dockerfile-alpine.template``, ``x.dockerfile`` too)."""
+    from shiplint.inputs.discovery import classify_name
+
+    return sorted(str(p) for p in root.rglob("*") if p.is_file() and classify_name(p.name) == "dockerfile")
 
 
 def peer_command(name: str, exe: str, target: Path, kind: str, cache: Path) -> list[str] | None:
@@ -73,6 +76,7 @@ def measure_pairs(ours: list[str], theirs: list[str], runs: int, run_once, cwd, 
         "cpu_min": min(cpu) if cpu else float("nan"), "cpu_max": max(cpu) if cpu else float("nan"),
         "ours_rss": max(a["rss_mb"] for a in a_runs), "theirs_rss": max(b["rss_mb"] for b in b_runs),
         "theirs_exit": b_runs[-1]["exit"], "runs": runs,
+        "ours_stats": a_runs[-1]["stats"], "ours_stderr": a_runs[-1]["stderr"],
     }
 
 

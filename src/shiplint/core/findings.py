@@ -124,6 +124,27 @@ class Hit:
     fix: Fix | None = None
 
 
+class Deferred:
+    """What a rule yields instead of hits when they come from an external tool that is cheaper
+    run once for many subjects than once for each (ShellCheck): the engine gives every
+    ``Deferred`` of a run to one instance of its ``batch`` class and turns the answers into
+    findings of the rule, on the file being checked, after the inputs are checked.
+
+    A subclass must pickle (``--jobs`` workers send it to the parent) and sets:
+
+    * ``batch``: a class built with no argument, once per run; ``add(deferred)`` takes one (it
+      may start work in the background), ``results()`` then yields ``(deferred, answer)`` for
+      each one added, the answer being an exception (:class:`~shiplint.core.errors.RuleUnavailable`
+      for a missing or failing tool) or what ``hits`` reads; ``close()`` stops what still runs;
+    * ``hits(answer)``: the rule's :class:`Hit` objects from the answer.
+    """
+
+    batch: type
+
+    def hits(self, answer) -> list[Hit]:
+        raise NotImplementedError
+
+
 @dataclass
 class Finding:
     """One result, stamped by the engine with the rule's code, name and level."""

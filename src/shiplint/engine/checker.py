@@ -14,7 +14,7 @@ import re
 import time
 
 from shiplint.core.errors import ParseError, RuleUnavailable
-from shiplint.core.findings import Finding, Hit, LEVEL_RANK, Location, Region, Source
+from shiplint.core.findings import Deferred, Finding, Hit, LEVEL_RANK, Location, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
 from shiplint.core.paths import display_path
@@ -122,18 +122,26 @@ class Checker:
         return [self.stamp(r, hit, path)]
 
     def run_rules(self, target: str, subject, path: str, inp: Input | None, notifications: list,
-                  source: Source | None = None, sources: dict | None = None) -> list[Finding]:
+                  source: Source | None = None, sources: dict | None = None,
+                  pending: list | None = None) -> list[Finding]:
+        """The findings of the rules of ``target`` on ``subject``.  A rule's deferred hits go
+        to ``pending`` (the run resolves them in one batch), or are resolved now without it."""
         out: list[Finding] = []
         ctx = Context(self.options, self.options.rule_options, inp)
         ctx.source = source
         ctx.sources = sources or {}
+        resource = subject.identity if target == "resource" else ""  # annotations suppress per object
+        deferred = pending if pending is not None else []
         for r in self.by_target.get(target, ()):
             ctx.rule = r
             try:
                 for hit in r.check(subject, ctx) or ():
+                    if isinstance(hit, Deferred):
+                        deferred.append((r.code, path, resource, hit))
+                        continue
                     f = self.stamp(r, hit, path)
-                    if target == "resource" and not hit.resource:  # annotations suppress per object
-                        f.resource = subject.identity
+                    if resource and not hit.resource:
+                        f.resource = resource
                     out.append(f)
             except RuleUnavailable as exc:  # a tool the rule runs is missing or failed: said, not a bug
                 notifications.append(Notification(str(exc), "warning", None, kind="unavailable"))
@@ -141,7 +149,18 @@ class Checker:
                 notifications.append(Notification(f"rule {r.code} failed on {path or 'the project'}: "
                                                   f"{type(exc).__name__}: {exc}", "error", path or None,
                                                   kind="internal-error"))
+        if pending is None and deferred:
+            out += self.resolve(deferred, notifications)
         return out
+
+    def resolve(self, entries: list, notifications: list) -> list[Finding]:
+        """The findings of deferred hits (``FileResult.pending`` entries), in one batch."""
+        batches = Batches(self)
+        try:
+            batches.add(entries)
+            return batches.findings(notifications)
+        finally:
+            batches.close()
 
     # -- one input -----------------------------------------------------------------------------
     def check_input(self, inp: Input, stdin_text=None) -> FileResult:
@@ -229,7 +248,7 @@ class Checker:
         df.path = inp.display
         if not self.options.strict and "shiplint" in text:  # inline suppressions
             self._suppressions(fr).add_dockerfile(inp.display, df)
-        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications, Source(text))
+        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications, Source(text), fr.pending)
 
     def _check_ci(self, inp: Input, text: str, fr: FileResult) -> None:
         """A CI pipeline file (GitHub workflow, ``.gitlab-ci.yml`` and its local includes)."""
@@ -492,6 +511,65 @@ class Checker:
         for dup in doc.duplicates:
             fr.findings += self.core("SL002", f"key {dup.key!r} repeats the one on line {dup.first.line}; the last "
                                      "value wins in kubectl", path, dup.region, subject=f"dup:{doc.index}:{dup.key}")
+
+
+class Batches:
+    """The deferred hits of a run (see :class:`~shiplint.core.findings.Deferred`): one batch
+    per batch class, fed as the inputs' results come in, so that the batch can start its work
+    while the other inputs are still being checked; turned into findings at the end."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self._batches: dict = {}
+        self._entries: dict[int, tuple] = {}  # id(deferred) → (code, path, resource, deferred)
+
+    def add(self, entries: list) -> None:
+        for entry in entries:
+            deferred = entry[3]
+            self._entries[id(deferred)] = entry
+            batch = self._batches.get(deferred.batch)
+            if batch is None:
+                batch = self._batches[deferred.batch] = deferred.batch()
+            batch.add(deferred)
+
+    def findings(self, notifications: list) -> list[Finding]:
+        out: list[Finding] = []
+        for batch in self._batches.values():
+            try:
+                answers = list(batch.results())
+            except Exception as exc:  # a batch bug must not cost the other findings
+                codes = sorted({e[0] for e in self._entries.values() if e[3].batch is type(batch)})
+                notifications.append(Notification(f"rule {', '.join(codes)} failed: {type(exc).__name__}: {exc}",
+                                                  "error", None, kind="internal-error"))
+                continue
+            for deferred, answer in answers:
+                code, path, resource, _ = self._entries[id(deferred)]
+                if isinstance(answer, RuleUnavailable):  # a tool the rule runs is missing or failed
+                    notifications.append(Notification(str(answer), "warning", None, kind="unavailable"))
+                    continue
+                try:
+                    if isinstance(answer, Exception):
+                        raise answer
+                    r = self.checker.rules[code]
+                    for hit in deferred.hits(answer):
+                        f = self.checker.stamp(r, hit, path)
+                        if resource and not hit.resource:
+                            f.resource = resource
+                        out.append(f)
+                except Exception as exc:
+                    notifications.append(Notification(f"rule {code} failed on {path or 'the project'}: "
+                                                      f"{type(exc).__name__}: {exc}", "error", path or None,
+                                                      kind="internal-error"))
+        return out
+
+    @property
+    def processes(self) -> int:
+        """The processes the batches started (ShellCheck), for ``check --stats``."""
+        return sum(getattr(b, "processes", 0) for b in self._batches.values())
+
+    def close(self) -> None:
+        for batch in self._batches.values():
+            batch.close()
 
 
 _RESOURCE_SUBJECT = re.compile(r"[^/:\s]+/[^/:\s]*/[^/:\s]+\Z")

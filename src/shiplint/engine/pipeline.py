@@ -15,7 +15,7 @@ import os
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Finding
 from shiplint.core.fsutil import is_inside
-from shiplint.engine.checker import OUTSIDE_LINK, Checker
+from shiplint.engine.checker import OUTSIDE_LINK, Batches, Checker
 from shiplint.engine.options import Notification, Options, Report
 from shiplint.engine.parallel import map_inputs, parallel_jobs
 from shiplint.engine.result import FileResult
@@ -219,10 +219,20 @@ class Engine:
             results = map_inputs(_Router(self), inputs, jobs)
         else:
             results = (self._input_checker(inp).check_input(inp) for inp in inputs)
-        for done, result in enumerate(results, 1):
-            total += result
-            if progress is not None:
-                progress(done, len(inputs))
+        batches = Batches(self.checker)
+        try:
+            for done, result in enumerate(results, 1):
+                total += result
+                if total.pending:  # handed over at once: a batch may start its work while inputs remain
+                    batches.add(total.pending)
+                    total.pending = []
+                if progress is not None:
+                    progress(done, len(inputs))
+            total.findings += batches.findings(total.notifications)
+            if batches.processes:
+                total.stats["tool_processes"] = batches.processes
+        finally:
+            batches.close()
         self.stats = total.stats
         return total
 

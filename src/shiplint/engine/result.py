@@ -37,6 +37,9 @@ class FileResult:
     #: the text of each editable file whose resources are kept (a Source, by display path), for
     #: the fixes of the cross-resource rules; empty unless one of them can fix
     sources: dict = field(default_factory=dict)
+    #: ``(rule code, path, resource, Deferred)``: hits the run computes in one batch after the
+    #: inputs (see :class:`~shiplint.core.findings.Deferred`)
+    pending: list = field(default_factory=list)
 
     def __iadd__(self, other: "FileResult") -> "FileResult":
         for key, found in other.kustomizations.items():
@@ -51,6 +54,7 @@ class FileResult:
         self.findings.extend(other.findings)
         self.resources.extend(other.resources)
         self.notifications.extend(other.notifications)
+        self.pending.extend(other.pending)
         self.renders.update(other.renders)
         self.checked.update(other.checked)
         self.sources.update(other.sources)

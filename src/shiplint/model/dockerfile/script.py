@@ -22,6 +22,7 @@ defines, so that the checker knows they are set (but not to what).  Nothing here
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -50,6 +51,53 @@ _JSON_LITERAL = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
 
 #: where one script line comes from: 1-based column in the line → (file line, file column)
 Origin = Callable[[int], "tuple[int, int]"]
+
+
+# The origins are small objects rather than closures so that a ShellSource can be pickled: a
+# ``--jobs`` worker sends its scripts to the parent, which runs the checker for the whole run.
+# They hold a copy of the instruction without the views rules cached on it (any object).
+def _portable(inst: Instruction) -> Instruction:
+    return dataclasses.replace(inst, cache={}, inner=None)
+
+
+class _FileLine:
+    """A line copied verbatim from the file."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+    def __call__(self, col: int) -> tuple[int, int]:
+        return self.line, col
+
+
+class _JoinedLine:
+    """A line of the joined instruction text, from offset ``base``."""
+
+    __slots__ = ("inst", "base")
+
+    def __init__(self, inst: Instruction, base: int) -> None:
+        self.inst, self.base = inst, base
+
+    def __call__(self, col: int) -> tuple[int, int]:
+        return self.inst.position_of(self.base + col - 1)
+
+
+class _JsonLine:
+    """A line of the decoded exec-form string: each character at the JSON literal character it
+    comes from (``offsets``, from the literal's start ``lit_start``)."""
+
+    __slots__ = ("inst", "offsets", "lit_start", "lit_end", "base")
+
+    def __init__(self, inst: Instruction, offsets: list[int], lit_start: int, lit_end: int, base: int) -> None:
+        self.inst, self.offsets, self.lit_start, self.lit_end, self.base = inst, offsets, lit_start, lit_end, base
+
+    def __call__(self, col: int) -> tuple[int, int]:
+        k = self.base + col - 1
+        if k < len(self.offsets):
+            return self.inst.position_of(self.lit_start + self.offsets[k])
+        return self.inst.position_of(self.lit_end - 1)  # past the end: the closing quote
 
 
 @dataclass(eq=False)
@@ -146,14 +194,6 @@ def _header(src: ShellSource, shebang: bool, directives: list[str], names: dict[
         src.add("export " + " ".join(known), None)
 
 
-def _file_line(line: int) -> Origin:
-    return lambda col, line=line: (line, col)
-
-
-def _joined_line(inst: Instruction, base: int) -> Origin:
-    return lambda col: inst.position_of(base + col - 1)
-
-
 def _script_shebang(body: str) -> str | None:
     m = _SHEBANG.match(body)
     if not m:
@@ -181,13 +221,13 @@ def _heredoc_source(df: Dockerfile, script: RunScript, dialect: str | None, dire
     src = ShellSource(script.inst, dialect)
     start = doc.body_start_line
     if has_shebang:  # the script's own shebang stays first; the header follows it
-        src.add(lines[0], _file_line(start))
+        src.add(lines[0], _FileLine(start))
         _header(src, False, directives, names)
         lines, start = lines[1:], start + 1
     else:
         _header(src, True, directives, names)
     for k, line in enumerate(lines):
-        src.add(line, _file_line(start + k))
+        src.add(line, _FileLine(start + k))
     return src
 
 
@@ -196,8 +236,9 @@ def _main_source(df: Dockerfile, script: RunScript, own: set, dialect: str, dire
     src = ShellSource(inst, dialect)
     _header(src, True, directives, names)
     base = 0
+    at = _portable(inst)
     for piece in inst.text.split("\n"):
-        src.add(piece, _joined_line(inst, base))
+        src.add(piece, _JoinedLine(at, base))
         base += len(piece) + 1
     for doc in inst.heredocs:
         if not doc.terminator_line:
@@ -206,7 +247,7 @@ def _main_source(df: Dockerfile, script: RunScript, own: set, dialect: str, dire
             text = df.lines[line - 1] if line <= len(df.lines) else ""
             if id(doc) in own and line < doc.terminator_line:
                 text = ""  # checked as a script of its own
-            src.add(text, _file_line(line))
+            src.add(text, _FileLine(line))
     return src
 
 
@@ -237,13 +278,9 @@ def _exec_source(script: RunScript, dialect: str, directives, names) -> ShellSou
     src = ShellSource(inst, dialect)
     _header(src, True, directives, names)
     base = 0
+    at = _portable(inst)
     for piece in text.split("\n"):
-        def origin(col, base=base):
-            k = base + col - 1
-            if k < len(offsets):
-                return inst.position_of(lit.start() + offsets[k])
-            return inst.position_of(lit.end() - 1)  # past the end: the closing quote
-        src.add(piece, origin)
+        src.add(piece, _JsonLine(at, offsets, lit.start(), lit.end(), base))
         base += len(piece) + 1
     return src
 
