@@ -248,7 +248,7 @@ class Checker:
         df.path = inp.display
         if not self.options.strict and "shiplint" in text:  # inline suppressions
             self._suppressions(fr).add_dockerfile(inp.display, df)
-        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications, Source(text), fr.pending)
+        fr.findings += self.run_rules("dockerfile", df, inp.display, inp, fr.notifications, Source(text), pending=fr.pending)
 
     def _check_ci(self, inp: Input, text: str, fr: FileResult) -> None:
         """A CI pipeline file (GitHub workflow, ``.gitlab-ci.yml`` and its local includes)."""
