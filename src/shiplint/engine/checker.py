@@ -351,6 +351,7 @@ class Checker:
             return  # only the chart-file rules are selected: helm need not run (nor be installed)
         outcome = helm.render_input(inp, self.options, self.root, self.chart_index())
         self._outcome(outcome, fr)
+        self._trace_values(outcome, inp, self.options, fr)
         if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted
             self._lint_directly(helm.plain_manifests(inp.abspath), [], fr)
         if self.options.helm_ci_values and not self.options.chart_dir:
@@ -370,13 +371,26 @@ class Checker:
             options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
             scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)
             before, kept = len(fr.findings), len(fr.resources)
-            self._outcome(helm.render_input(scenario, options, self.root, self.chart_index()), fr)
+            outcome = helm.render_input(scenario, options, self.root, self.chart_index())
+            self._outcome(outcome, fr)
+            self._trace_values(outcome, inp, options, fr)
             where = Location(f"{inp.display.rstrip('/')}/{shown}" if inp.display not in ("", ".") else shown,
                              Region(1, 1), f"CI scenario {shown}")
             for f in fr.findings[before:]:
                 f.properties["scenario"] = shown
                 f.related.append(where)
             del fr.resources[kept:]
+
+    def _trace_values(self, outcome, inp: Input, options, fr: FileResult) -> None:
+        """Name the values key behind each finding of a chart render (one more render, made only
+        when the render has findings; see :mod:`shiplint.inputs.render.values_trace`)."""
+        from shiplint.inputs.render.origin import Rendered
+
+        render = fr.renders.get(outcome.display) if isinstance(outcome, Rendered) else None
+        if render is not None and self.options.helm_values_trace:
+            from shiplint.inputs.render.values_trace import trace
+
+            trace(fr.findings, render, inp.abspath, options, self.root)
 
     def _check_chart_files(self, inp: Input, fr: FileResult) -> None:
         from shiplint.model.helm import build_chart

@@ -210,6 +210,10 @@ class Engine:
             from shiplint.inputs.render.scenarios import name_scenarios
 
             name_scenarios(findings)
+        if any("values" in f.properties for f in findings):
+            from shiplint.inputs.render.values_trace import name_values
+
+            name_values(findings)
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)
