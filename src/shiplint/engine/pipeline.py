@@ -210,7 +210,7 @@ class Engine:
             from shiplint.inputs.render.scenarios import name_scenarios
 
             name_scenarios(findings)
-        if any("values" in f.properties for f in findings):
+        if total.renders:
             from shiplint.inputs.render.values_trace import name_values
 
             name_values(findings)

@@ -44,8 +44,9 @@ from shiplint.core.paths import display_path
 TRACE_BUDGET = 30.0
 #: Perturbed renders per chart render at most (the first, then halves of a failing batch).
 MAX_RENDERS = 7
-#: Related locations holding a values key start with this (the message names it).
-RELATED_PREFIX = "values key "
+#: Related locations holding a values key (a leaf, or the block a missing setting belongs in)
+#: start with these; :func:`name_values` names them in the message.
+KEY_PREFIX, BLOCK_PREFIX = "values key ", "values block "
 _SENTINEL = "shiplint-trace-"
 _INT_BASE = 7_310_000
 _VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][\w-]*)*)")
@@ -86,8 +87,9 @@ def _walk(data, path: tuple, file: str, out: dict, depth: int = 0) -> None:
     if isinstance(data, YMap):
         for k, v in data.items():
             p = path + (str(k),)
-            for old in [q for q in out if q[:len(p)] == p]:
-                del out[old]  # a later file replaces what it sets (a mapping is merged below)
+            if not (isinstance(v, YMap) and isinstance(getattr(out.get(p), "value", None), dict)):
+                for old in [q for q in out if q[:len(p)] == p]:
+                    del out[old]  # a later file replaces what it sets; mappings merge
             if v is None:
                 continue  # null deletes the key in helm's merge
             region = data.key_region(k)
@@ -128,6 +130,9 @@ def effective_values(chart_dir: str, values_files: list[str], root: str) -> tupl
         if isinstance(data, YMap):
             _walk(data, (), display_path(os.path.abspath(path), root), nodes)
             _merge(merged, _plain(data))
+    for n in nodes.values():  # a mapping set in several files is what they make together
+        if isinstance(n.value, dict):
+            n.value = _get(merged, n.path)
     return nodes, merged
 
 
@@ -407,11 +412,8 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
         if t.block:
             hits = hits[:1]  # equal mappings nested in one another: the outermost names the block
         for n in hits:
-            block = isinstance(n.value, dict)
-            t.finding.related.append(Location(n.file, n.region, f"{RELATED_PREFIX}{n.dotted}"))
-            t.finding.properties.setdefault("values", []).append(
-                {"key": n.dotted, "path": n.file, "line": n.region.line, "column": n.region.column,
-                 "block": block})
+            prefix = BLOCK_PREFIX if isinstance(n.value, dict) else KEY_PREFIX
+            t.finding.related.append(Location(n.file, n.region, prefix + n.dotted))
     return renders
 
 
@@ -430,15 +432,21 @@ def _render(chart_dir: str, options, values_file: str, root: str, timeout: float
 
 
 def name_values(findings: list[Finding]) -> None:
-    """Say in each traced finding's message which values key to change."""
+    """Say in each traced finding's message which values key to change (every one its related
+    locations hold: a finding folded from several renders may have one per CI scenario), and
+    list them in ``properties["values"]`` for the machine-readable outputs."""
     for f in findings:
-        keys = f.properties.get("values")
+        keys = []
+        for loc in f.related:
+            for prefix in (KEY_PREFIX, BLOCK_PREFIX):
+                if loc.message and loc.message.startswith(prefix):
+                    keys.append({"key": loc.message[len(prefix):], "path": loc.path, "line": loc.region.line,
+                                 "column": loc.region.column, "block": prefix == BLOCK_PREFIX})
         if not keys:
             continue
-        seen = list({(k["key"], k["path"], k["line"], k["block"]): k for k in keys}.values())
-        f.properties["values"] = seen
-        words = ", ".join(f"{k['key']} in {k['path']}:{k['line']}" for k in seen)
-        if all(k["block"] for k in seen):
+        f.properties["values"] = keys
+        words = ", ".join(f"{k['key']} in {k['path']}:{k['line']}" for k in keys)
+        if all(k["block"] for k in keys):
             f.message += f" (the block comes from {words}: set it there)"
         else:
             f.message += f" (set by {words})"
