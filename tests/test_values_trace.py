@@ -309,3 +309,17 @@ def test_json_lists_the_values_keys(chart, helm):
     assert {"path": "web/values.yaml", "region": {"line": line, "column": col, "end_line": line,
                                                   "end_column": col + len("allowPrivilegeEscalation")},
             "message": "values key controller.containerSecurityContext.allowPrivilegeEscalation"} in f["related"]
+
+
+def test_ci_scenario_that_sets_the_value_is_named(chart, helm):
+    (chart / "ci").mkdir()
+    scenario = "controller:\n  containerSecurityContext:\n    privileged: true\n"
+    (chart / "ci" / "privileged-values.yaml").write_text(scenario)
+    report = lint_files([chart], root=chart.parent, helm_bin=helm, select=["KS405"])
+    web = _one(report, "KS405", "web")
+    line, col = _at(scenario, "    privileged: true")
+    assert _values_keys(web) == [("web/ci/privileged-values.yaml", line, col,
+                                  "values key controller.containerSecurityContext.privileged")]
+    assert "(only with CI scenario ci/privileged-values.yaml)" in web.message
+    assert web.message.endswith(f"(set by controller.containerSecurityContext.privileged in "
+                                f"web/ci/privileged-values.yaml:{line})")
