@@ -42,8 +42,8 @@ from shiplint.core.paths import display_path
 
 #: Seconds the extra renders of one chart render may take together.
 TRACE_BUDGET = 30.0
-#: Perturbed renders per chart render at most (the first, then halves of a failing batch).
-MAX_RENDERS = 7
+#: Perturbed renders per chart render at most (the first, then parts of a failing batch).
+MAX_RENDERS = 5
 #: Related locations holding a values key (a leaf, or the block a missing setting belongs in)
 #: start with these; :func:`name_values` names them in the message.
 KEY_PREFIX, BLOCK_PREFIX = "values key ", "values block "
@@ -375,6 +375,8 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
     if not targets:
         return 0
     every = list({n.path: n for t in targets for n in t.cands}.values())
+    # the rendered keys: a candidate named like one is likelier than one only under a mentioned path
+    named = {next((s for s in reversed(t.path) if isinstance(s, str)), None) for t in targets}
     sentinels = {n.path: _sentinel(n, i) for i, n in enumerate(every)}
     pending = [every]
     renders = 0
@@ -392,8 +394,13 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
             renders += 1
             text = _render(chart_dir, options, values_file, root, left)
             if text is None:
-                if len(batch) > 1:  # one candidate breaks the render: try each half
-                    pending += [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+                if len(batch) > 1:  # a candidate breaks the render: the likeliest first, then halves
+                    likely = [n for n in batch if n.path and n.path[-1] in named]
+                    rest = [n for n in batch if n not in likely]
+                    if likely and rest:
+                        pending += [likely, rest]
+                    else:
+                        pending += [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                 continue
             docs = _documents(text)
             in_batch = {n.path for n in batch}
@@ -415,6 +422,11 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
             prefix = BLOCK_PREFIX if isinstance(n.value, dict) else KEY_PREFIX
             t.finding.related.append(Location(n.file, n.region, prefix + n.dotted))
     return renders
+
+
+def same_finding(f: Finding) -> tuple:
+    """What makes two renders' findings the same one (as the engine folds them)."""
+    return f.code, f.subject or f.message
 
 
 def _render(chart_dir: str, options, values_file: str, root: str, timeout: float) -> str | None:
