@@ -323,3 +323,15 @@ def test_ci_scenario_that_sets_the_value_is_named(chart, helm):
     assert "(only with CI scenario ci/privileged-values.yaml)" in web.message
     assert web.message.endswith(f"(set by controller.containerSecurityContext.privileged in "
                                 f"web/ci/privileged-values.yaml:{line})")
+
+
+def test_values_linked_out_of_the_chart_are_not_read(chart, helm, tmp_path):
+    """helm's sandboxed copy leaves out a values.yaml that links outside the chart; tracing does
+    not read it either (its keys would be named in messages)."""
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(VALUES)
+    (chart / "values.yaml").unlink()
+    (chart / "values.yaml").symlink_to(outside)
+    report = lint_files([chart], root=chart.parent, helm_bin=helm, select=SECURITY)
+    assert not any(_values_keys(f) for f in report.findings)
+    assert not any("elsewhere" in f.message for f in report.findings)

@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass
 
 from shiplint.core.findings import Finding, Location, Region
+from shiplint.core.fsutil import is_inside
 from shiplint.core.paths import display_path
 
 #: Seconds the extra renders of one chart render may take together.
@@ -87,7 +88,7 @@ def _walk(data, path: tuple, file: str, out: dict, depth: int = 0) -> None:
     if isinstance(data, YMap):
         for k, v in data.items():
             p = path + (str(k),)
-            if not (isinstance(v, YMap) and isinstance(getattr(out.get(p), "value", None), dict)):
+            if p in out and not (isinstance(v, YMap) and isinstance(out[p].value, dict)):
                 for old in [q for q in out if q[:len(p)] == p]:
                     del out[old]  # a later file replaces what it sets; mappings merge
             if v is None:
@@ -123,7 +124,10 @@ def effective_values(chart_dir: str, values_files: list[str], root: str) -> tupl
 
     nodes: dict[tuple, Node] = {}
     merged: dict = {}
-    for path in [os.path.join(chart_dir, "values.yaml"), *values_files]:
+    own = os.path.join(chart_dir, "values.yaml")
+    for path in [own, *values_files]:
+        if path == own and not is_inside(own, (chart_dir,)):
+            continue  # a link out of the chart: helm's sandboxed copy did not read it either
         text = read_small(path, 8 << 20)
         docs = parse_yaml_stream(text) if text else []
         data = getattr(docs[0], "data", None) if docs else None
