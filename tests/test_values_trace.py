@@ -255,7 +255,6 @@ def test_budget_spent_means_no_trace_and_no_error(chart, helm, monkeypatch):
     from shiplint.inputs.render import values_trace
 
     monkeypatch.setattr(values_trace, "TRACE_BUDGET", 0.0)
-    monkeypatch.setattr(values_trace.trace, "__defaults__", (0.0,))
     report = lint_files([chart], root=chart.parent, helm_bin=helm, select=SECURITY)
     assert report.findings and not any(_values_keys(f) for f in report.findings)
     assert not [n for n in report.notifications if n.level == "error"]
