@@ -334,3 +334,18 @@ def test_values_linked_out_of_the_chart_are_not_read(chart, helm, tmp_path):
     report = lint_files([chart], root=chart.parent, helm_bin=helm, select=SECURITY)
     assert not any(_values_keys(f) for f in report.findings)
     assert not any("elsewhere" in f.message for f in report.findings)
+
+
+def test_a_perturbed_name_does_not_lose_the_object(chart, helm):
+    """The container's name comes from values and is part of the image: perturbing it renames
+    the container in the perturbed render, which is then found by position."""
+    (chart / "templates" / "deployment.yaml").write_text(
+        DEPLOYMENT.replace("        - name: web\n", "        - name: {{ .Values.controller.containerName }}\n"))
+    values = VALUES.replace("  repository: nginx\n", "  repository: example/web\n").replace(
+        "  replicaCount: 2\n", "  replicaCount: 2\n  containerName: web\n")
+    (chart / "values.yaml").write_text(values)
+    report = lint_files([chart], root=chart.parent, helm_bin=helm, select=["KS101", "KS403"])
+    image = _one(report, "KS101", "web")
+    assert [k[3] for k in _values_keys(image)] == ["values key image.repository"]
+    assert [k[1] for k in _values_keys(_one(report, "KS403", "web"))] == \
+        [_at(values, "    readOnlyRootFilesystem: false")[0]]

@@ -311,7 +311,7 @@ def _follow(data, path: tuple):
             named = [x for x in node if step.name is not None and isinstance(x, dict) and x.get("name") == step.name]
             if named:
                 node = named[0]
-            elif step.name is None and 0 <= step.index < len(node):
+            elif 0 <= step.index < len(node):  # by position: a perturbed value may be the name
                 node = node[step.index]
             else:
                 return None
@@ -336,7 +336,7 @@ def _confirmed(node, n: Node, sentinel) -> bool:
 @dataclass
 class _Target:
     finding: Finding
-    key: tuple  # the rendered object's keys in :func:`_documents`
+    keys: list  # the rendered object's keys in :func:`_documents`, the surest first
     path: tuple  # node path in the object
     cands: list
     block: bool  # the finding is on a mapping (a block lacking a setting)
@@ -381,9 +381,11 @@ def _trace(findings, render, chart_dir, options, root, budget) -> int:
         if cands:
             src = res.origin.get("source", "")
             same = [r for r in render.resources if r.origin and r.origin.get("source") == src and r.kind == res.kind]
-            key = ((src, res.kind, "name", res.name) if sum(r.name == res.name for r in same) == 1
-                   else (src, res.kind, "n", next((i for i, r in enumerate(same) if r is res), 0)))
-            targets.append(_Target(f, key, path, cands, isinstance(node, dict)))
+            # by name, else by order: a perturbed value may be part of the name (controller.name)
+            keys = [(src, res.kind, "n", next((i for i, r in enumerate(same) if r is res), 0))]
+            if sum(r.name == res.name for r in same) == 1:
+                keys.insert(0, (src, res.kind, "name", res.name))
+            targets.append(_Target(f, keys, path, cands, isinstance(node, dict)))
     if not targets:
         return 0
     every = list({n.path: n for t in targets for n in t.cands}.values())
@@ -417,7 +419,7 @@ def _trace(findings, render, chart_dir, options, root, budget) -> int:
             docs = _documents(text)
             in_batch = {n.path for n in batch}
             for i, t in enumerate(targets):
-                data = docs.get(t.key)
+                data = next((docs[k] for k in t.keys if k in docs), None)
                 if data is None:
                     continue
                 node = _follow(data, t.path)
