@@ -299,7 +299,7 @@ def plain_manifests(chart_dir: str) -> list[str]:
 
 
 def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None,
-             trees: list[str] | None = None, timeout: float = RENDER_TIMEOUT) -> str:
+             trees: list[str] | None = None, timeout: float | None = None) -> str:
     """Run a renderer in a sandbox (:mod:`shiplint.inputs.render.sandbox`): on a private copy of
     ``trees`` (the directories it reads: a chart, a kustomization and its bases; by default the
     directories ``argv`` names, with the bases of a kustomization among them), offline, bounded,
@@ -308,6 +308,8 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
     file first: a render larger than ``limit`` bytes (``max-file-size``) is stopped and refused
     without being read into memory (a ``range`` over a huge list)."""
     from shiplint.inputs.render import sandbox
+
+    timeout = RENDER_TIMEOUT if timeout is None else timeout  # the module setting as it is now
 
     def shown(path: str) -> str:
         return display_path(path, root) if root else path
@@ -402,7 +404,7 @@ def preflight(chart_dir: str, display: str, options) -> str:
 
 
 def render_chart(chart_dir: str, display: str, options, root: str | None = None,
-                 timeout: float = RENDER_TIMEOUT) -> str:
+                 timeout: float | None = None) -> str:
     helm = preflight(chart_dir, display, options)
     argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
     if options.namespace:
