@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -85,7 +86,11 @@ def test_chart_finding_lands_on_template_image_line_in_sarif(repo, helm):
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "charts/api/Chart.yaml"
     assert "region" not in related["physicalLocation"]
     assert related["message"]["text"] == f"rendered by helm template, line {rline} of the rendered manifests."
-    assert api[0]["message"]["text"].endswith(" See [rendered by helm template](0).")
+    # then the values keys that set the image (see test_values_trace.py), each linked too
+    links = re.findall(r"\[([^\]]*)\]\((\d+)\)", api[0]["message"]["text"].split(" See ", 1)[1])
+    assert links[0] == ("rendered by helm template", "0")
+    assert [text for text, _ in links[1:]] == ["values key image.repository", "values key image.tag"]
+    assert [int(i) for _, i in links] == list(range(len(api[0]["relatedLocations"])))
 
 
 def _line_of_text(text: str, needle: str) -> tuple[int, int]:

@@ -65,7 +65,9 @@ def test_scenario_only_finding_names_its_scenario(chart, helm):
     report = lint_files([chart], root=chart.parent, helm_bin=helm, select=["KS407", "KS402"])
     [host] = _by_code(report, "KS407")
     assert (host.path, host.region.line) == ("web/templates/deployment.yaml", 13)
-    assert host.message.endswith("(only with CI scenario ci/host-network-values.yaml)")
+    assert "(only with CI scenario ci/host-network-values.yaml)" in host.message
+    # the scenario's file also sets the value: the message names its key
+    assert host.message.endswith("(set by hostNetwork in web/ci/host-network-values.yaml:1)")
     assert ("web/ci/host-network-values.yaml", "CI scenario ci/host-network-values.yaml") in \
         [(r.path, r.message) for r in host.related]
     # the default render's finding is reported once, the scenarios that repeat it as related locations

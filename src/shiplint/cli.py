@@ -91,6 +91,8 @@ def cli() -> None:
 @click.option("--namespace", default=None, help="Namespace for helm template.")
 @click.option("--ci-values/--no-ci-values", "helm_ci_values", default=True, show_default=True,
               help="Also render each ci/*-values.yaml scenario of a chart (the chart-testing convention).")
+@click.option("--values-trace/--no-values-trace", "helm_values_trace", default=True, show_default=True,
+              help="Name the values key behind a finding on a chart (one more helm render per chart).")
 @click.option("--kustomize-bin", help="kustomize or kubectl binary (default: kustomize, else kubectl, on PATH).")
 @click.option("--kubernetes-version", metavar="X.Y",
               help="Kubernetes version the KV rules check against (default: the newest bundled schemas).")
@@ -128,7 +130,8 @@ def cli() -> None:
 @click.option("--stats", "print_stats", is_flag=True, hidden=True,
               help="Print what was read and parsed (files, bytes, documents…) as JSON on stderr (benchmarks).")
 def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, quiet, color, stdin_filename, disable_plugin,
-          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, helm_ci_values, kustomize_bin,
+          chart_dir, helm_bin, helm_values, helm_set, release_name, namespace, helm_ci_values, helm_values_trace,
+          kustomize_bin,
           kubernetes_version, config_file, no_config, strict, baseline_file, write_baseline_file,
           sarif_category, sarif_suppressed, sarif_max_results, progress, policy_dirs, jobs, apply_fix, show_diff, unsafe_fixes, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
@@ -152,6 +155,7 @@ def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, 
         release_name=release_name,
         namespace=namespace,
         helm_ci_values=helm_ci_values,
+        helm_values_trace=helm_values_trace,
         kustomize_bin=kustomize_bin,
         kubernetes_version=_kubernetes_version(kubernetes_version),
         policy_dirs=list(policy_dirs),  # declarative policies

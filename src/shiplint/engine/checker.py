@@ -390,12 +390,13 @@ class Checker:
             return  # only the chart-file rules are selected: helm need not run (nor be installed)
         outcome = helm.render_input(inp, self.options, self.root, self.chart_index())
         self._outcome(outcome, fr)
+        traced = self._trace_values(outcome, inp, self.options, fr)
         if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted
             self._lint_directly(helm.plain_manifests(inp.abspath), [], fr)
         if self.options.helm_ci_values and not self.options.chart_dir:
-            self._check_chart_scenarios(inp, fr)
+            self._check_chart_scenarios(inp, fr, traced)
 
-    def _check_chart_scenarios(self, inp: Input, fr: FileResult) -> None:
+    def _check_chart_scenarios(self, inp: Input, fr: FileResult, traced: set = frozenset()) -> None:
         """Render each ``ci/*-values.yaml`` of the chart on its own (as chart-testing does: the
         chart's values plus that file, not the user's --values/--set).  Its resources are not
         kept for cross-resource rules (they repeat the default render's); its findings carry the
@@ -412,13 +413,31 @@ class Checker:
             options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
             scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)
             before, kept = len(fr.findings), len(fr.resources)
-            self._outcome(helm.render_input(scenario, options, self.root, self.chart_index()), fr)
+            outcome = helm.render_input(scenario, options, self.root, self.chart_index())
+            self._outcome(outcome, fr)
+            traced = traced | self._trace_values(outcome, inp, options, fr, skip=traced)
             where = Location(f"{inp.display.rstrip('/')}/{shown}" if inp.display not in ("", ".") else shown,
                              Region(1, 1), f"CI scenario {shown}")
             for f in fr.findings[before:]:
                 f.properties["scenario"] = shown
                 f.related.append(where)
             del fr.resources[kept:]
+
+    def _trace_values(self, outcome, inp: Input, options, fr: FileResult, skip: set = frozenset()) -> set:
+        """Name the values key behind each finding of a chart render (one more render, made only
+        when the render has findings; see :mod:`shiplint.inputs.render.values_trace`).  A CI
+        scenario's render skips the findings an earlier render of the chart already has (``skip``,
+        what this returned for them): they are folded into those.  Returns the findings of the
+        render."""
+        from shiplint.inputs.render.origin import Rendered
+
+        render = fr.renders.get(outcome.display) if isinstance(outcome, Rendered) else None
+        if render is None or not self.options.helm_values_trace:
+            return set()
+        from shiplint.inputs.render.values_trace import trace, same_finding
+
+        trace([f for f in fr.findings if same_finding(f) not in skip], render, inp.abspath, options, self.root)
+        return {same_finding(f) for f in fr.findings if f.path == render.path}
 
     def _check_chart_files(self, inp: Input, fr: FileResult) -> None:
         from shiplint.model.helm import build_chart

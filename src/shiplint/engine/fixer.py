@@ -268,4 +268,9 @@ def summary(outcome: FixOutcome, written: bool) -> list[str]:
         lines.append(f"{len(outcome.in_renders)} finding{'s' if len(outcome.in_renders) != 1 else ''} of fixable "
                      f"rules in Helm or Kustomize renders not fixed ({shown}): templates and renders are never "
                      "edited; change the chart's values or the kustomization")
+        keys = list(dict.fromkeys(f"{k['key']} ({k['path']}:{k['line']})"
+                                  for f in outcome.in_renders for k in f.properties.get("values", ())))
+        if keys:
+            lines.append("values keys to change instead: " + ", ".join(keys[:10])
+                         + (f" and {len(keys) - 10} more" if len(keys) > 10 else ""))
     return lines + outcome.notes

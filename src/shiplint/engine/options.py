@@ -47,6 +47,8 @@ class Options:
     kustomize_bin: str | None = None
     #: also render each ``ci/*-values.yaml`` scenario of a chart (the chart-testing convention)
     helm_ci_values: bool = True
+    #: name the values key behind a finding on a chart render (one more render per chart render)
+    helm_values_trace: bool = True
     #: target Kubernetes version of the KV rules ("1.29"); None: the newest bundled schemas
     kubernetes_version: str | None = None
     # performance and progress

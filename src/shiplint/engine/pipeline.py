@@ -280,6 +280,10 @@ class Engine:
             from shiplint.inputs.render.scenarios import name_scenarios
 
             name_scenarios(findings)
+        if total.renders:
+            from shiplint.inputs.render.values_trace import name_values
+
+            name_values(findings)
         if self.changes is not None:
             findings = [f for f in findings if self.changes.keep(f)]
             notifications = [n for n in notifications if self.changes.keep_path(n.path)]

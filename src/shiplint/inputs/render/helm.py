@@ -299,7 +299,7 @@ def plain_manifests(chart_dir: str) -> list[str]:
 
 
 def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None,
-             trees: list[str] | None = None) -> str:
+             trees: list[str] | None = None, timeout: float | None = None) -> str:
     """Run a renderer in a sandbox (:mod:`shiplint.inputs.render.sandbox`): on a private copy of
     ``trees`` (the directories it reads: a chart, a kustomization and its bases; by default the
     directories ``argv`` names, with the bases of a kustomization among them), offline, bounded,
@@ -308,6 +308,8 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
     file first: a render larger than ``limit`` bytes (``max-file-size``) is stopped and refused
     without being read into memory (a ``range`` over a huge list)."""
     from shiplint.inputs.render import sandbox
+
+    timeout = RENDER_TIMEOUT if timeout is None else timeout  # the module setting as it is now
 
     def shown(path: str) -> str:
         return display_path(path, root) if root else path
@@ -329,10 +331,10 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
         out_path, err_path = os.path.join(tmp, ".stdout"), os.path.join(tmp, ".stderr")
         try:
             with open(out_path, "wb") as out, open(err_path, "wb") as errf:
-                code = sandbox.run(args, tmp, sandbox.tool_env(tmp, argv[0]), out, errf, timeout=RENDER_TIMEOUT,
+                code = sandbox.run(args, tmp, sandbox.tool_env(tmp, argv[0]), out, errf, timeout=timeout,
                                    file_size=limit + 1 if limit is not None else None)
         except sandbox.Timeout:
-            raise RenderError(f"{what} did not finish within {RENDER_TIMEOUT} s") from None
+            raise RenderError(f"{what} did not finish within {timeout:g} s") from None
         except OSError as exc:
             raise RenderError(f"{what} could not be run: {exc.strerror or exc}") from None
         with open(err_path, "rb") as fh:
@@ -401,7 +403,8 @@ def preflight(chart_dir: str, display: str, options) -> str:
     return helm
 
 
-def render_chart(chart_dir: str, display: str, options, root: str | None = None) -> str:
+def render_chart(chart_dir: str, display: str, options, root: str | None = None,
+                 timeout: float | None = None) -> str:
     helm = preflight(chart_dir, display, options)
     argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
     if options.namespace:
@@ -412,7 +415,8 @@ def render_chart(chart_dir: str, display: str, options, root: str | None = None)
         argv += ["--values", os.path.abspath(values)]
     for s in options.helm_set:
         argv += ["--set", s]
-    return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None))
+    return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None),
+                    timeout=timeout)
 
 
 # -- mapping renders to templates ---------------------------------------------------------------
