@@ -126,13 +126,9 @@ def find_config(start: str) -> str | None:
     directory that holds ``.git`` (the repository root)."""
     current = os.path.abspath(start)
     while True:
-        for name in YAML_NAMES:
-            candidate = os.path.join(current, name)
-            if os.path.isfile(candidate):
-                return candidate
-        candidate = os.path.join(current, PYPROJECT)
-        if os.path.isfile(candidate) and _pyproject_has_table(candidate):
-            return candidate
+        found = config_in(current)
+        if found:
+            return found
         if os.path.exists(os.path.join(current, ".git")):
             return None
         parent = os.path.dirname(current)
