@@ -189,7 +189,9 @@ def test_kustomize_helm_inflation_is_reported_at_its_entry_and_never_run(tmp_pat
     })
     for paths in ([tmp_path / "k"], [tmp_path / "k" / "deploy.yaml"]):
         report = lint_files(paths, select=["SL007", "KS101"], root=tmp_path, kustomize_bin=str(fake))
-        (sl,) = [f for f in report.findings if f.code == "SL007"]
+        found = [f for f in report.findings if f.code == "SL007"]
+        assert len(found) == 1, [(f.path, f.region.line, f.message) for f in found]
+        (sl,) = found
         assert (sl.path, sl.region.line, sl.region.column, sl.level) == ("k/kustomization.yaml", 3, 11, "warning")
         assert "helmCharts entry 'demo' inflates a Helm chart" in sl.message
         assert ("KS101", "k/deploy.yaml", 14, 18) in found(report)  # linted directly
