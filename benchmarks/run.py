@@ -295,10 +295,15 @@ def wheel_install(tmp: Path) -> list[str] | None:
     """``python -m shiplint`` of this checkout installed (not editable) in a new virtual
     environment, with ShellCheck and the schemas as a full install has them; None on failure."""
     venv = tmp / "wheel-venv"
+    # built from a copy of the checkout's sources: pip builds in the source tree, and a stale
+    # build/ directory there (modules since deleted) would end up in the wheel
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", "build", "dist", ".venv", ".peers", ".tools", "*.egg-info", "__pycache__", ".hypothesis"))
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
         py = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
-        subprocess.run([py, "-m", "pip", "install", "-q", f"{ROOT}[shellcheck,schemas]"], check=True,
+        subprocess.run([py, "-m", "pip", "install", "-q", f"{src}[shellcheck,schemas]"], check=True,
                        capture_output=True, cwd=tmp)
     except (OSError, subprocess.CalledProcessError) as exc:
         err = getattr(exc, "stderr", b"") or b""
