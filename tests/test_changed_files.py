@@ -189,9 +189,11 @@ def test_kustomize_helm_inflation_is_reported_at_its_entry_and_never_run(tmp_pat
     })
     for paths in ([tmp_path / "k"], [tmp_path / "k" / "deploy.yaml"]):
         report = lint_files(paths, select=["SL007", "KS101"], root=tmp_path, kustomize_bin=str(fake))
-        found = [f for f in report.findings if f.code == "SL007"]
-        assert len(found) == 1, [(f.path, f.region.line, f.message) for f in found]
-        (sl,) = found
+        # the chart under k/charts/ is a chart input of its own (reported as not rendered when
+        # helm is missing); what is asserted here is the kustomization's helmCharts entry
+        notices = [f for f in report.findings if f.code == "SL007" and f.path == "k/kustomization.yaml"]
+        assert len(notices) == 1, [(f.path, f.region.line, f.message) for f in notices]
+        (sl,) = notices
         assert (sl.path, sl.region.line, sl.region.column, sl.level) == ("k/kustomization.yaml", 3, 11, "warning")
         assert "helmCharts entry 'demo' inflates a Helm chart" in sl.message
         assert ("KS101", "k/deploy.yaml", 14, 18) in found(report)  # linted directly
