@@ -212,6 +212,20 @@ def test_resources_alone_do_not_make_a_stack(tmp_path):
     assert [f.code for f in lint_text(tmp_path, text, "docker-stack.yml", select=["DC501"])] == ["DC501"]
 
 
+def test_update_config_template_names_the_default_and_the_set_value(tmp_path):
+    """rules/compose/_update_config.py serves DC501 and DC502: a missing key names Swarm's
+    default, a key set otherwise is reported on its value; the wanted value and one-shot
+    services are quiet."""
+    text = ("services:\n  web:\n    image: nginx:1.27\n    deploy:\n      update_config:\n"
+            "        order: stop-first\n  api:\n    image: nginx:1.27\n    deploy:\n      update_config:\n"
+            "        failure_action: rollback\n        order: start-first\n"
+            "  migrate:\n    image: example/app:1.0\n    deploy:\n      mode: replicated-job\n")
+    found = lint_text(tmp_path, text, "docker-stack.yml", select=["DC501", "DC502"])
+    got = sorted((f.code, f.region.line, f.message.split(":")[0]) for f in found)
+    assert got == [("DC501", 5, "service 'web' updates with failure_action pause (the default)"),
+                   ("DC502", 6, "service 'web' updates with order stop-first")], got
+
+
 def test_healthcheck_in_the_local_dockerfile_counts(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text("FROM alpine:3.20\nHEALTHCHECK CMD true\n", encoding="utf-8")

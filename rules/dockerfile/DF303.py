@@ -1,7 +1,8 @@
 """The final stage (and the stages it builds on) has no HEALTHCHECK.
 
 Not reported when the final image is ``scratch`` or distroless: there is no shell or client to
-run a check with, and the orchestrator's probes are the tool there (seed 000 [9]).
+run a check with, and the orchestrator's probes are the tool there
+(https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/).
 """
 
 from shiplint.core.findings import Hit
