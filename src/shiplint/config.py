@@ -43,6 +43,8 @@ class Config:
     kind: str  # "yaml" or "toml"
     text: str = ""
     root_node: object = None  # positioned YAML (YMap) for "yaml"
+    #: the configuration this one names in ``extend`` (loaded, with its own ``extends``)
+    extends: Config | None = None
     _lines: list[str] = field(default_factory=list, repr=False)
 
     @property
@@ -71,6 +73,15 @@ class Config:
     def resolve(self, path: str) -> str:
         """A path written in the file, relative to the file's directory."""
         return os.path.normpath(os.path.join(self.base_dir, os.path.expanduser(path)))
+
+    def chain(self) -> list[Config]:
+        """This configuration and those it extends, the farthest first (the order they apply in)."""
+        out: list[Config] = []
+        link: Config | None = self
+        while link is not None:
+            out.append(link)
+            link = link.extends
+        return out[::-1]
 
 
 def _format_keys(keys: tuple) -> str:
@@ -201,8 +212,9 @@ def run_config(cwd: str, root: str) -> str | None:
 
 # -- loading -----------------------------------------------------------------------------------
 
-def load_config(path: str) -> Config:
-    """Read and validate a configuration file; raises UsageError (exit 2) when it is wrong."""
+def load_config(path: str, _via: tuple = ()) -> Config:
+    """Read and validate a configuration file, and the files it extends; raises UsageError
+    (exit 2) when one is wrong.  ``_via``: the files that extend this one, nearest last."""
     path = os.path.abspath(path)
     display = Config(path, {}, "yaml").display
     from shiplint.core.fsutil import read_regular
@@ -227,7 +239,26 @@ def load_config(path: str) -> Config:
     else:
         cfg = _load_yaml(path, text, display)
     validate(cfg)
+    if "extend" in cfg.data:
+        cfg.extends = _load_extended(cfg, (*_via, path))
     return cfg
+
+
+def _load_extended(cfg: Config, via: tuple) -> Config:
+    written = cfg.data["extend"]
+    target = cfg.resolve(written)
+    if target in via:
+        loop = " -> ".join(Config(p, {}, "yaml").display for p in (*via[via.index(target):], target))
+        raise cfg.error(("extend",), f"{written!r} closes a cycle: {loop}")
+    written_abs = os.path.isabs(os.path.expanduser(written))
+    shown = target if written_abs else Config(target, {}, "yaml").display
+    if not os.path.exists(target):
+        raise cfg.error(("extend",), f"{written!r}: no such configuration file ({shown}; the path is "
+                                     f"relative to {os.path.basename(cfg.path)}'s directory)")
+    if os.path.isdir(target):
+        raise cfg.error(("extend",), f"{written!r} is a directory; expected a configuration file "
+                                     "(.shiplint.yaml, or a pyproject.toml with [tool.shiplint])")
+    return load_config(target, via)
 
 
 def _load_yaml(path: str, text: str, display: str) -> Config:
@@ -358,6 +389,27 @@ def _globs(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+_GLOB_META = re.compile(r"([*?\[])")
+
+
+def _anchored(link: Config, glob: str, home: str) -> str:
+    """A glob as the files of the configuration in ``home`` are matched against it.  Written in
+    a file that configuration extends (another directory) and naming a path (a ``/`` in it),
+    it stays relative to the file that wrote it: it is anchored at that file's directory and
+    matched against absolute paths (:func:`shiplint.core.paths.matches_globs`).  A bare name
+    (``*.generated.yaml``) matches a base name anywhere, wherever it was written."""
+    glob = str(glob)
+    if link.base_dir == home or "/" not in glob.rstrip("/"):
+        return glob
+    base, rest = link.base_dir, glob
+    while rest.startswith(("./", "../")):
+        if rest.startswith("../"):
+            base = os.path.dirname(base)
+        rest = rest.split("/", 1)[1]
+    # the directory's own name is literal text: brackets or stars in it must not act as a glob
+    return _GLOB_META.sub(r"[\1]", base.replace(os.sep, "/")).rstrip("/") + "/" + rest
+
+
 def parse_size(value) -> int:
     if isinstance(value, int):
         return value
@@ -440,13 +492,47 @@ def _rule_options(cfg: Config, rules: dict) -> dict[str, dict]:
 
 
 def apply_config(cfg: Config, options, rules: dict) -> dict:
-    """Fill ``options`` (an :class:`~shiplint.engine.Options`) from ``cfg``, checking rule names
-    and options against ``rules``.  Returns the settings the CLI applies itself
-    (``fail-on``, ``baseline``)."""
+    """Fill ``options`` (an :class:`~shiplint.engine.Options`) from ``cfg`` and the files it
+    extends (the farthest first, each over the one before), checking rule names and options
+    against ``rules``.  Returns the settings the CLI applies itself (``fail-on``, ``baseline``).
+
+    How an extending file's keys meet the extended file's (ruff's ``extend``): a key it sets
+    replaces the extended value (a list whole: ``select``, ``exclude``, ``per-file-ignores``,
+    ``policies``…); ``extend-select``, ``ignore``, ``extend-exclude`` and
+    ``extend-per-file-ignores`` add to it, and a ``select`` starts the selection afresh (the
+    extended ``extend-select`` and ``ignore`` dropped); ``severity`` and ``options`` merge rule
+    by rule, the extending file winning.  Paths stay relative to the file that wrote them."""
+    home = cfg.base_dir
+    start = _Start(list(options.policy_dirs), list(options.compose_projects), options.kubernetes_version,
+                   options.rule_options)
+    file_options: dict[str, dict] = {}
+    extra: dict = {}
+    for link in cfg.chain():
+        extra.update(_apply_one(link, options, rules, home, start, file_options))
+    for target, opts in start.rule_options.items():  # set by the caller: wins over the files
+        file_options.setdefault(target, {}).update(opts)
+    options.rule_options = file_options
+    options.config_dir = home
+    return extra
+
+
+@dataclass
+class _Start:
+    """What the options held before the first file of a chain applied (the caller's settings)."""
+
+    policy_dirs: list
+    compose_projects: list
+    kubernetes_version: str | None
+    rule_options: dict
+
+
+def _apply_one(cfg: Config, options, rules: dict, home: str, start: _Start, file_options: dict) -> dict:
+    """One file of an ``extend`` chain over what the files before it set (see :func:`apply_config`)."""
     data = cfg.data
     # declarative policies: read first, so that select/ignore/severity may name them
     if "policies" in data:
         dirs = _globs(data["policies"])
+        options.policy_dirs = list(start.policy_dirs)
         for i, d in enumerate(dirs):
             full = cfg.resolve(d)
             if not os.path.isdir(full):
@@ -459,33 +545,40 @@ def apply_config(cfg: Config, options, rules: dict) -> dict:
         rules = with_policies(rules, options.policy_dirs)
     if "select" in data:
         options.select = _check_rule_tokens(cfg, ("select",), data["select"], rules)
+        options.extend_select, options.ignore = [], []
     if "extend-select" in data:
-        options.extend_select = _check_rule_tokens(cfg, ("extend-select",), data["extend-select"], rules)
+        options.extend_select = options.extend_select + _check_rule_tokens(cfg, ("extend-select",), data["extend-select"], rules)
     if "ignore" in data:
-        options.ignore = _check_rule_tokens(cfg, ("ignore",), data["ignore"], rules)
+        options.ignore = options.ignore + _check_rule_tokens(cfg, ("ignore",), data["ignore"], rules)
     for tok, level in (data.get("severity") or {}).items():
         _check_rule_tokens(cfg, ("severity", tok), str(tok), rules)
         options.severity[str(tok)] = level
-    for glob, value in (data.get("per-file-ignores") or {}).items():
-        options.per_file_ignores[str(glob)] = _check_rule_tokens(cfg, ("per-file-ignores", glob), value, rules)
+    if "per-file-ignores" in data:
+        options.per_file_ignores = {}
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        for glob, value in (data.get(key) or {}).items():
+            tokens = _check_rule_tokens(cfg, (key, glob), value, rules)
+            anchored = _anchored(cfg, glob, home)
+            options.per_file_ignores[anchored] = options.per_file_ignores.get(anchored, []) + tokens
     if "exclude" in data:
-        options.exclude = _globs(data["exclude"])
+        options.exclude = [_anchored(cfg, g, home) for g in _globs(data["exclude"])]
+    if "extend-exclude" in data:
+        options.exclude = options.exclude + [_anchored(cfg, g, home) for g in _globs(data["extend-exclude"])]
     if "strict" in data:
         options.strict = bool(data["strict"])
-    if "kubernetes-version" in data and not options.kubernetes_version:  # the command line wins
+    if "kubernetes-version" in data and not start.kubernetes_version:  # the command line wins
         options.kubernetes_version = str(data["kubernetes-version"])
     if "max-file-size" in data:
         try:
             options.max_file_size = parse_size(data["max-file-size"])
         except ValueError:
             raise cfg.error(("max-file-size",), "expected a number of bytes such as 52428800 or 50MB") from None
-    for files in data.get("compose-projects") or []:
-        options.compose_projects.append([cfg.resolve(f) for f in ([files] if isinstance(files, str) else files)])
-    merged = _rule_options(cfg, rules)
-    for target, opts in options.rule_options.items():  # set by the caller: wins over the file
-        merged.setdefault(target, {}).update(opts)
-    options.rule_options = merged
-    options.config_dir = cfg.base_dir
+    if "compose-projects" in data:
+        options.compose_projects = list(start.compose_projects)
+        for files in data["compose-projects"]:
+            options.compose_projects.append([cfg.resolve(f) for f in ([files] if isinstance(files, str) else files)])
+    for target, opts in _rule_options(cfg, rules).items():
+        file_options.setdefault(target, {}).update(opts)
     extra = {}
     if "fail-on" in data:
         extra["fail-on"] = data["fail-on"]
@@ -531,9 +624,11 @@ class Hierarchy:
     file that sets one is told about it on standard error, once."""
 
     def __init__(self, root: str, run_path: str | None, pristine, run_options, overrides: Overrides,
-                 rules: dict, warn=None) -> None:
+                 rules: dict, warn=None, run_files=()) -> None:
         self.root = os.path.abspath(root)
         self.run_path = run_path
+        #: the run's configuration and the files it extends: their run-wide settings do apply
+        self.run_files = frozenset(run_files)
         self.pristine = pristine  # the options before any configuration file was applied
         self.run_options = run_options
         self.overrides = overrides
@@ -541,6 +636,7 @@ class Hierarchy:
         self.warn = warn
         self._closest: dict[str, str | None] = {}
         self._options: dict[str, object] = {}
+        self._warned: set[str] = set()  # a file several nested ones extend is named once
 
     def closest(self, directory: str) -> str | None:
         """The configuration file closest above ``directory`` (up to the root)."""
@@ -578,18 +674,27 @@ class Hierarchy:
         options.scope_for = None
         if path is not None:
             cfg = load_config(path)
-            ignored = [k for k in RUN_WIDE_KEYS if k in cfg.data]
-            if ignored and self.warn is not None:
-                where = os.path.basename(self.run_path) if self.run_path else "the root configuration"
-                self.warn(f"{cfg.display}:{cfg.line_of((ignored[0],))}: {', '.join(ignored)}: run-wide "
-                          f"setting{'s' if len(ignored) > 1 else ''} ignored in a nested configuration "
-                          f"(set {'them' if len(ignored) > 1 else 'it'} in {where})")
-            cfg.data = {k: v for k, v in cfg.data.items() if k not in RUN_WIDE_KEYS}
+            for link in cfg.chain():  # the files it extends too: their run-wide keys are ignored alike
+                ignored = [k for k in RUN_WIDE_KEYS if k in link.data]
+                # a file of the run's own chain, extended by a nested one, is not warned about:
+                # its run-wide settings do apply (to the whole run)
+                if ignored and self.warn is not None and link.path not in self.run_files:
+                    self._warn_ignored(link, ignored)
+                link.data = {k: v for k, v in link.data.items() if k not in RUN_WIDE_KEYS}
             apply_config(cfg, options, self.rules)
         else:
             options.config_dir = self.root
         self.overrides.apply(options)
         return options
+
+    def _warn_ignored(self, cfg: Config, ignored: list[str]) -> None:
+        if cfg.path in self._warned:
+            return
+        self._warned.add(cfg.path)
+        where = os.path.basename(self.run_path) if self.run_path else "the root configuration"
+        self.warn(f"{cfg.display}:{cfg.line_of((ignored[0],))}: {', '.join(ignored)}: run-wide "
+                  f"setting{'s' if len(ignored) > 1 else ''} ignored in a nested configuration "
+                  f"(set {'them' if len(ignored) > 1 else 'it'} in {where})")
 
 
 def configure(options, rules: dict, paths, config_file: str | None, no_config: bool,
@@ -613,10 +718,13 @@ def configure(options, rules: dict, paths, config_file: str | None, no_config: b
         path = os.path.abspath(config_file)
     elif not no_config:
         path = run_config(cwd, options.root) if rooted else find_config(cwd)
+    run_files: list[str] = []
     if path:
-        extra = apply_config(load_config(path), options, rules)
+        cfg = load_config(path)
+        run_files = [link.path for link in cfg.chain()]
+        extra = apply_config(cfg, options, rules)
     overrides.apply(options)
     if rooted and not config_file and not no_config:
-        hierarchy = Hierarchy(options.root, path, pristine, options, overrides, rules, warn)
+        hierarchy = Hierarchy(options.root, path, pristine, options, overrides, rules, warn, run_files)
         options.scope_for = hierarchy
     return extra

@@ -59,8 +59,24 @@ def matches_any(path: str, patterns) -> bool:
         pat = pat.rstrip("/")
         if fnmatch.fnmatchcase(path, pat) or fnmatch.fnmatchcase(path, pat + "/*"):
             return True
+        # "a/**/b" also matches "a/b": ``**`` stands for zero directories too, as in .gitignore
+        if "/**/" in pat and fnmatch.fnmatchcase(path, pat.replace("/**/", "/")):
+            return True
         if "/" not in pat and fnmatch.fnmatchcase(os.path.basename(path.rstrip("/")), pat):
             return True
         if pat.startswith("**/") and fnmatch.fnmatchcase(path, pat[3:]):
             return True
     return False
+
+
+def _absolute_glob(pattern: str) -> bool:
+    return pattern.startswith("/") or (len(pattern) > 2 and pattern[1] == ":" and pattern[2] == "/")
+
+
+def matches_globs(abspath: str, base: str, patterns) -> bool:
+    """:func:`matches_any` for the file ``abspath``, with the patterns relative to ``base``; a
+    pattern anchored at an absolute directory (written in a configuration that another one
+    extends) is matched against the absolute path instead."""
+    relative = display_path(abspath, base)
+    absolute = os.path.normpath(abspath).replace(os.sep, "/")
+    return any(matches_any(absolute if _absolute_glob(p) else relative, [p]) for p in patterns)

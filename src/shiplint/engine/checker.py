@@ -94,12 +94,15 @@ class Checker:
         self.scenarios: dict = {}
 
     # -- stamping ------------------------------------------------------------------------------
+    def level(self, r, properties: dict) -> str:
+        """The level of a finding of ``r`` under this checker's configuration (its ``severity``)."""
+        return _finding_level(properties, r.level, self.levels.get(r.code) or r.level)
+
     def stamp(self, r, hit: Hit, path: str) -> Finding:
-        level = self.levels.get(r.code) or r.level
         return Finding(
             code=r.code,
             name=r.name,
-            level=_finding_level(hit, r.level, level),
+            level=self.level(r, hit.properties),
             message=hit.message,
             path=hit.path or path,
             region=hit.region,
@@ -537,8 +540,11 @@ class Batches:
     per batch class, fed as the inputs' results come in, so that the batch can start its work
     while the other inputs are still being checked; turned into findings at the end."""
 
-    def __init__(self, checker: Checker) -> None:
+    def __init__(self, checker: Checker, scope=None) -> None:
         self.checker = checker
+        #: path → the checker of the configuration governing that file (nested configurations):
+        #: a hit resolved here takes that file's levels, as one stamped where it was found does
+        self.scope = scope
         self._batches: dict = {}
         self._entries: dict[int, tuple] = {}  # id(deferred) → (code, path, resource, deferred)
 
@@ -569,9 +575,10 @@ class Batches:
                 try:
                     if isinstance(answer, Exception):
                         raise answer
-                    r = self.checker.rules[code]
+                    checker = self.scope(path) if self.scope is not None else self.checker
+                    r = self.checker.all_rules[code]
                     for hit in deferred.hits(answer):
-                        f = self.checker.stamp(r, hit, path)
+                        f = checker.stamp(r, hit, path)
                         if resource and not hit.resource:
                             f.resource = resource
                         out.append(f)
@@ -610,10 +617,10 @@ def _stamp_fix(fix, declared: str):
     return fix
 
 
-def _finding_level(hit: Hit, rule_level: str, level: str) -> str:
+def _finding_level(properties: dict, rule_level: str, level: str) -> str:
     """Per-finding level: a hit may set ``properties["level"]`` (KS408 runtime socket, KS204
     numeric port); a severity configured for the rule still wins."""
-    wanted = hit.properties.get("level")
+    wanted = properties.get("level")
     if wanted in LEVEL_RANK and level == rule_level:
         return wanted
     return level

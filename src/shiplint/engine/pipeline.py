@@ -19,7 +19,7 @@ from shiplint.engine.checker import OUTSIDE_LINK, Batches, Checker
 from shiplint.engine.options import Notification, Options, Report
 from shiplint.engine.parallel import map_inputs, parallel_jobs
 from shiplint.engine.result import FileResult
-from shiplint.core.paths import display_path, matches_any, walk
+from shiplint.core.paths import display_path, matches_globs, walk
 from shiplint.inputs.discovery import Input, classify_name
 from shiplint.registry.selection import RuleMatcher, finding_matches, select_rules, severity_levels
 
@@ -109,7 +109,7 @@ class Engine:
             if not scope.exclude:
                 return False
             base = os.path.abspath(scope.config_dir) if scope.config_dir else self.root
-            return matches_any(display_path(abspath, base).rstrip("/"), scope.exclude)
+            return matches_globs(abspath.rstrip("/"), base, scope.exclude)
 
         for raw in paths:
             if raw == "-":
@@ -219,7 +219,8 @@ class Engine:
             results = map_inputs(_Router(self), inputs, jobs)
         else:
             results = (self._input_checker(inp).check_input(inp) for inp in inputs)
-        batches = Batches(self.checker)
+        # a deferred hit is stamped under its own file's configuration, like those stamped at once
+        batches = Batches(self.checker, self._path_checker if self.options.scope_for is not None else None)
         try:
             for done, result in enumerate(results, 1):
                 total += result
@@ -259,7 +260,10 @@ class Engine:
         return out
 
     def _finding_checker(self, f: Finding) -> Checker:
-        return self.checker_for(os.path.join(self.root, f.path)) if f.path else self.checker
+        return self._path_checker(f.path)
+
+    def _path_checker(self, path: str | None) -> Checker:
+        return self.checker_for(os.path.join(self.root, path)) if path else self.checker
 
     def postprocess(self, total: FileResult, inputs: list[Input]) -> tuple[list[Finding], list[Notification]]:
         """Findings and notifications as reported: not on context-only inputs, moved from renders
@@ -287,12 +291,18 @@ class Engine:
         if self.changes is not None:
             findings = [f for f in findings if self.changes.keep(f)]
             notifications = [n for n in notifications if self.changes.keep_path(n.path)]
-        if self._scoped:  # a finding moved into a file of another configuration: that one's selection
+        nested = self.options.scope_for is not None
+        if nested:
+            # a finding a render moved into a file of another configuration (maybe one no input
+            # of the run is governed by): that one's selection, and its level (it was stamped
+            # under the configuration of the render's input)
             findings = [f for f in findings if f.code in self._finding_checker(f).rules]
+            for f in findings:
+                f.level = self._finding_checker(f).level(self.all_rules[f.code], f.properties)
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)
-        if self.options.per_file_ignores or self._scoped:
+        if self.options.per_file_ignores or nested:
             findings = [f for f in findings if not self._per_file_ignored(f, matcher)]
         return findings, notifications
 
@@ -302,9 +312,9 @@ class Engine:
             return False
         opts = self.scope_options(os.path.join(self.root, f.path)) if f.path else self.options
         base = os.path.abspath(opts.config_dir) if opts.config_dir else self.root
-        rel = display_path(os.path.join(self.root, f.path), base)
+        abspath = os.path.join(self.root, f.path)
         for glob, tokens in opts.per_file_ignores.items():
-            if any(finding_matches(t, rule, f.properties) for t in tokens) and matches_any(rel, [glob]):
+            if any(finding_matches(t, rule, f.properties) for t in tokens) and matches_globs(abspath, base, [glob]):
                 return True
         return False
 
