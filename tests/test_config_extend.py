@@ -97,6 +97,37 @@ def test_per_file_ignores_replace_and_extend_per_file_ignores_add(tmp_path):
     assert ("a/Dockerfile", "DF102") in found and ("b/Dockerfile", "DF101") in found
 
 
+def test_exclude_replaces_and_extend_exclude_adds(tmp_path):
+    files = {"base.yaml": 'exclude: ["a/**"]\n', "a/Dockerfile": UNPINNED_DF, "b/Dockerfile": UNPINNED_DF,
+             "c/Dockerfile": UNPINNED_DF}
+    root = _repo(tmp_path / "replace", {**files, ".shiplint.yaml": 'extend: base.yaml\nexclude: ["b/**"]\n'})
+    assert {p for p, _ in _findings(root)} == {"a/Dockerfile", "c/Dockerfile"}
+    root = _repo(tmp_path / "add", {**files, ".shiplint.yaml": 'extend: base.yaml\nextend-exclude: ["b/**"]\n'})
+    assert {p for p, _ in _findings(root)} == {"c/Dockerfile"}
+
+
+def test_the_command_line_config_file_reads_its_chain(tmp_path):
+    root = _repo(tmp_path, {
+        "ci/lint.yaml": "extend: ../shared/base.yaml\nseverity: {DF102: error}\n",
+        "shared/base.yaml": "select: [DF101, DF102]\nseverity: {DF101: note}\n",
+        "Dockerfile": UNPINNED_DF,
+    })
+    assert _findings(root, "--config", "ci/lint.yaml") == {("Dockerfile", "DF101"): "note", ("Dockerfile", "DF102"): "error"}
+
+
+def test_globs_anchored_at_an_extended_files_directory():
+    from shiplint.core.paths import matches_globs
+
+    # what an extended file in /r/shared wrote as "gen/**" and "../svc/**/old.yaml"
+    assert matches_globs("/r/shared/gen/x/Dockerfile", "/r", ["/r/shared/gen/**"])
+    assert not matches_globs("/r/gen/Dockerfile", "/r", ["/r/shared/gen/**"])
+    assert matches_globs("/r/svc/old.yaml", "/r/svc", ["/r/svc/**/old.yaml"])  # ** is zero directories too
+    assert matches_globs("/r/svc/a/b/old.yaml", "/r/svc", ["/r/svc/**/old.yaml"])
+    # a relative glob is still matched relative to the configuration's directory
+    assert matches_globs("/r/svc/legacy/Dockerfile", "/r/svc", ["legacy/*"])
+    assert not matches_globs("/r/legacy/Dockerfile", "/r/svc", ["legacy/*"])
+
+
 def test_paths_in_an_extended_file_stay_relative_to_it(tmp_path):
     root = _repo(tmp_path, {
         # the shared file lives in shared/: its paths are read from there, wherever it is used

@@ -295,10 +295,17 @@ class Engine:
         if nested:
             # a finding a render moved into a file of another configuration (maybe one no input
             # of the run is governed by): that one's selection, and its level (it was stamped
-            # under the configuration of the render's input)
-            findings = [f for f in findings if f.code in self._finding_checker(f).rules]
+            # under the configuration of the render's input); standard input keeps the run's
+            # configuration, as its name is not a file's
+            stdin = {i.display for i in inputs if i.abspath is None}
+            kept = []
             for f in findings:
-                f.level = self._finding_checker(f).level(self.all_rules[f.code], f.properties)
+                checker = self.checker if f.path in stdin else self._finding_checker(f)
+                rule = self.all_rules.get(f.code)
+                if f.code in checker.rules and rule is not None:
+                    f.level = checker.level(rule, f.properties)
+                    kept.append(f)
+            findings = kept
         matcher = RuleMatcher(self.all_rules)
         if total.suppressions is not None:
             findings = total.suppressions.apply(findings, matcher, self.rules, self.checker.core)
