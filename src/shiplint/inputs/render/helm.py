@@ -28,7 +28,7 @@ from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
 from shiplint.inputs.render.origin import (Rendered, RenderFailed, locate_in_template, locate_through_includes,
-                                          named_templates, stable_name, template_name)
+                                          named_templates, stable_name, template_name, walk_template)
 from shiplint.inputs.render.sandbox import RENDER_TIMEOUT
 
 DEFAULT_RELEASE = "release-name"
@@ -606,14 +606,17 @@ def locate(res, path: tuple, part: str) -> Location | None:
     from shiplint.inputs.render.origin import Item
 
     value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
-    defines = o.get("defines")
-    if path and defines is not None:
-        # a node written by a named template (``include "app.container"``): its line in the
-        # file that defines it, when that is certain; else the include line's key, below
-        found = locate_through_includes(lines, lo, hi, path, part, defines(), value, res.data)
-        if found is not None:
-            return Location(found[0], found[1])
-    region = locate_in_template(lines, lo, hi, path, part, value, res.data) if path else None
+    region = None
+    if path:
+        walked = walk_template(lines, lo, hi, path, part, value, res.data)
+        defines = o.get("defines")
+        if walked.found < len(path) and defines is not None:
+            # a node written by a named template (``include "app.container"``): its line in the
+            # file that defines it, when that is certain; else the include line's key
+            found = locate_through_includes(lines, lo, hi, path, part, defines(), value, res.data, walked=walked)
+            if found is not None:
+                return Location(found[0], found[1])
+        region = walked.region
     if region is None:
         i = o["start"]
         text = lines[i].rstrip() if i < len(lines) else ""

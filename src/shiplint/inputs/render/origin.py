@@ -435,12 +435,15 @@ def _calls(lines: list[str], line: int, end: int) -> list[str]:
 
 
 def locate_through_includes(lines: list[str], lo: int, hi: int, path: tuple, part: str, defines: dict,
-                            value=None, rendered=None, top_items: bool = False, depth: int = 0):
+                            value=None, rendered=None, top_items: bool = False, depth: int = 0,
+                            walked: Walked | None = None):
     """``(file, region)`` of the node at ``path`` when the template text stops short of it at a
     node whose block calls named templates, and exactly one of those (defined once) writes the
     rest of the path literally (following its own calls, a few levels deep); else ``None``, and
-    the caller keeps the deepest node of the template (the ``include`` line's key)."""
-    walked = walk_template(lines, lo, hi, path, part, value, rendered, top_items)
+    the caller keeps the deepest node of the template (the ``include`` line's key).  ``walked``:
+    the caller's own :func:`walk_template` of the path, when it has it."""
+    if walked is None:
+        walked = walk_template(lines, lo, hi, path, part, value, rendered, top_items)
     if walked.found == len(path) or depth > _MAX_INCLUDE_DEPTH:
         return None
     start, stop = (walked.line, walked.end) if walked.line is not None else (lo, hi)
