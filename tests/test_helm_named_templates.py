@@ -146,3 +146,25 @@ def test_a_node_of_an_included_template_is_found_in_its_define():
     assert locate_through_includes(lines, 0, len(lines), path, "value", twice, "nginx:1.26") is None
     # a node the caller writes itself is not looked for elsewhere
     assert locate_through_includes(lines, 0, len(lines), ("spec", "containers"), "key", defines) is None
+
+
+def test_a_web_of_calls_costs_a_bounded_number_of_walks(monkeypatch):
+    """Every template calls every other one and none writes the node: the lookup gives up after
+    a bounded number of bodies instead of walking every chain of calls (10^5 here)."""
+    import shiplint.inputs.render.origin as origin
+
+    names = [f"t{i}" for i in range(10)]
+    calls = "".join(f'{{{{- include "{n}" . }}}}\n' for n in names)
+    text = "".join(f'{{{{- define "{n}" -}}}}\n{calls}{{{{- end }}}}\n' for n in names)
+    defines = named_templates([("_helpers.tpl", text.splitlines())])
+    caller = ("spec:\n" + calls).splitlines()
+    walked = []
+    real = origin.walk_template
+
+    def counting(*args, **kwargs):
+        walked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(origin, "walk_template", counting)
+    assert locate_through_includes(caller, 0, len(caller), ("spec", "containers"), "key", defines) is None
+    assert len(walked) <= 100

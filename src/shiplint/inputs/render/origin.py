@@ -392,6 +392,9 @@ _DEFINE = re.compile(r"\{\{-?\s*(?:define|block)\s+\"([^\"]+)\"")
 _CALL = re.compile(r"\{\{-?\s*(?:include|template)\s+\"([^\"]+)\"")
 #: how many ``include`` levels a node is followed through (a pod spec including its containers…)
 _MAX_INCLUDE_DEPTH = 4
+#: how many ``define`` bodies one lookup may walk: a chart's calls are data, and a block of many
+#: calls whose templates call many more must not cost more than a few walks per finding
+_MAX_BODIES = 64
 
 
 def named_templates(files) -> dict[str, list[tuple]]:
@@ -436,7 +439,7 @@ def _calls(lines: list[str], line: int, end: int) -> list[str]:
 
 def locate_through_includes(lines: list[str], lo: int, hi: int, path: tuple, part: str, defines: dict,
                             value=None, rendered=None, top_items: bool = False, depth: int = 0,
-                            walked: Walked | None = None):
+                            walked: Walked | None = None, budget: list | None = None):
     """``(file, region)`` of the node at ``path`` when the template text stops short of it at a
     node whose block calls named templates, and exactly one of those (defined once) writes the
     rest of the path literally (following its own calls, a few levels deep); else ``None``, and
@@ -446,6 +449,7 @@ def locate_through_includes(lines: list[str], lo: int, hi: int, path: tuple, par
         walked = walk_template(lines, lo, hi, path, part, value, rendered, top_items)
     if walked.found == len(path) or depth > _MAX_INCLUDE_DEPTH:
         return None
+    budget = [_MAX_BODIES] if budget is None else budget
     start, stop = (walked.line, walked.end) if walked.line is not None else (lo, hi)
     rest = path[walked.found:]
     below = _descend(rendered, path[:walked.found])
@@ -454,12 +458,16 @@ def locate_through_includes(lines: list[str], lo: int, hi: int, path: tuple, par
         bodies = defines.get(name, ())
         if len(bodies) != 1:
             continue  # not found in the chart, or defined twice: which one helm used is not known
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None  # too many candidates to be sure of any
         file, body, body_lo, body_hi = bodies[0]
         inner = walk_template(body, body_lo, body_hi, rest, part, value, below, top_items=True)
         if inner.found == len(rest) and inner.region is not None:
             hits.append((file, inner.region))
             continue
-        deeper = locate_through_includes(body, body_lo, body_hi, rest, part, defines, value, below, True, depth + 1)
+        deeper = locate_through_includes(body, body_lo, body_hi, rest, part, defines, value, below, True, depth + 1,
+                                         walked=inner, budget=budget)
         if deeper is not None:
             hits.append(deeper)
     return hits[0] if len(hits) == 1 else None
