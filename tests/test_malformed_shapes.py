@@ -289,3 +289,249 @@ def test_shape_table_names_only_definitions_it_has():
     assert set(refs) <= names, set(refs) - names
     assert set(data["kinds"].values()) | {data["default"]} <= names
     assert all(len(key.split(" ")) == 2 for key in data["kinds"])
+
+
+# -- a malformed node is malformed, not missing ---------------------------------------------------
+# A realistic app: a Deployment partly hardened (spread, probes on a named port, pod-level
+# runAsNonRoot and seccomp) with real findings left in it (a hard-coded secret, no memory
+# request or limit, a writable root filesystem, an added NET_ADMIN, a bare sidecar), its
+# PodDisruptionBudget and its Service.  Each mapping or list node in turn is swapped for a
+# scalar and for the other kind of collection: KV102 must then be the only finding on that node,
+# and every finding of the intact app outside the node must stay where it was.
+APP = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  strategy:
+    rollingUpdate:
+      maxUnavailable: 0
+      maxSurge: 1
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile:
+          type: RuntimeDefault
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app: web
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:2.1.0
+          ports:
+            - name: http
+              containerPort: 8080
+          env:
+            - name: DB_PASSWORD
+              value: hunter2
+          resources:
+            requests:
+              cpu: 100m
+            limits:
+              cpu: 500m
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: http
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop:
+                - ALL
+              add:
+                - NET_ADMIN
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+        - name: proxy
+          image: envoyproxy/envoy:v1.30.1
+      volumes:
+        - name: tmp
+          emptyDir: {}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: shop
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: web
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: http
+"""
+
+
+def _collection_nodes(text):
+    """``(doc, path, key line, last line, is mapping, start offset, end offset)`` of every
+    non-empty block mapping or list held under a key, the offsets spanning the key's value."""
+    from shiplint.sources.yamlsrc import YMap, YSeq, parse_yaml_stream
+
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+
+    def offset(line, column):
+        return starts[line - 1] + column - 1
+
+    out = []
+
+    def walk(doc, node, path):
+        items = node.items() if isinstance(node, YMap) else enumerate(node) if isinstance(node, YSeq) else ()
+        for key, value in items:
+            if isinstance(node, YMap) and isinstance(value, (YMap, YSeq)) and value and value.region.line > \
+                    node.key_region(key).line:  # block style: the value starts on the next line
+                key_region, value_region = node.key_region(key), node.value_region(key)
+                colon = text.index(":", offset(key_region.end_line, key_region.end_column)) + 1
+                out.append((doc, path + (key,), key_region.line, value_region.end_line, isinstance(value, YMap),
+                            colon, offset(value_region.end_line, value_region.end_column)))
+            walk(doc, value, path + (key,))
+
+    for doc in parse_yaml_stream(text):
+        walk(doc.index, doc.data, ())
+    return out
+
+
+def _swaps():
+    out = []
+    for doc, path, line, last, is_map, start, end in _collection_nodes(APP):
+        for wrong in (("restricted", "[restricted]") if is_map else ("x", "{x: 1}")):
+            text = APP[:start] + " " + wrong + "\n" + APP[end:].removeprefix("\n")
+            out.append(pytest.param(text, line, last, id=f"{doc}:{'.'.join(map(str, path))}={wrong}"))
+    return out
+
+
+def _findings(tmp_path, text):
+    report = lint_files([_write(tmp_path, text)], root=tmp_path)
+    assert not report.internal_errors, report.internal_errors
+    return report.findings
+
+
+def _write(tmp_path, text):
+    target = tmp_path / "app.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_the_intact_app_has_real_findings_to_keep(tmp_path):
+    codes = {f.code for f in _findings(tmp_path, APP)}
+    # the swaps must have findings to lose and findings to keep
+    assert {"KS101", "KS301", "KS302", "KS403", "KS406", "KS503", "KS201", "KS202"} <= codes
+    assert not any(c.startswith("KV") for c in codes)
+
+
+@pytest.mark.parametrize("text, line, last", _swaps())
+def test_a_malformed_node_gets_kv102_alone_and_findings_elsewhere_stay(tmp_path, text, line, last):
+    intact = _findings(tmp_path, APP)
+    found = _findings(tmp_path, text)
+    kv = [f for f in found if f.code == "KV102"]
+    assert [f.region.line for f in kv] == [line], [(f.code, f.region.line, f.message) for f in found]
+    assert not [f for f in found if f.code != "KV102" and f.region.line == line], \
+        [(f.code, f.message) for f in found if f.region.line == line]
+    # the node now holds one line: what followed it moved up
+    moved = last - line
+
+    def where(f):
+        return f.code, f.region.line - moved if f.region.line > last else f.region.line, f.region.column
+
+    outside = {where(f) for f in intact if not line <= f.region.line <= last}
+    after = {(f.code, f.region.line, f.region.column) for f in found if f.code != "KV102"}
+    assert outside == after, {"lost": outside - after, "new": after - outside}
+
+
+def _pod(security_context: str, container_security_context: str = "") -> str:
+    return ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+            f"  securityContext:{security_context}\n"
+            "  containers:\n    - name: app\n      image: x:1\n"
+            f"      securityContext:{container_security_context}\n")
+
+
+def test_a_malformed_pod_security_context_leaves_what_containers_inherit_unjudged(tmp_path):
+    """runAsNonRoot and seccompProfile come from the pod when the container does not set them:
+    with the pod's securityContext a string, whether the container runs as root is unknown; the
+    fields only a container has are still judged (true findings)."""
+    found = lint_text(tmp_path, _pod(" restricted", " {}"), "pod.yaml", select=["KS4", "KV102"])
+    assert sorted(f.code for f in found) == ["KS402", "KS403", "KS404", "KS409", "KV102"]
+    assert [f.region.line for f in found if f.code == "KV102"] == [6]
+    # the container setting its own value is judged as before
+    found = lint_text(tmp_path, _pod(" restricted", " {runAsUser: 0}"), "pod.yaml", select=["KS401"])
+    assert [(f.code, f.region.line) for f in found] == [("KS401", 10)]
+
+
+def test_a_null_node_is_missing_not_malformed(tmp_path):
+    """``securityContext:`` left empty is an absent field, as the API server reads it."""
+    found = lint_text(tmp_path, _pod("", ""), "pod.yaml", select=["KS4", "KV102"])
+    assert sorted(f.code for f in found) == ["KS401", "KS402", "KS403", "KS404", "KS409", "KS410"]
+
+
+def test_the_model_names_the_malformed_node():
+    from shiplint.core.findings import MalformedRegion
+    from shiplint.model.k8s.model import resources_from_document
+    from shiplint.sources.yamlsrc import parse_yaml_stream
+
+    doc = parse_yaml_stream(_swap(_pod(" restricted", " [x]"), "image: x:1", "image: x:1\n      resources: 2"))[0]
+    (res,) = resources_from_document(doc.data, "pod.yaml", 0)
+    (c,) = res.containers()
+    assert res.malformed_at(("spec", "securityContext", "runAsUser")) == ("spec", "securityContext")
+    assert c.malformed_at(("resources", "limits", "memory")) == ("spec", "containers", 0, "resources")
+    assert c.malformed_at(("livenessProbe", "httpGet")) is None  # missing, not malformed
+    assert res.malformed_at(("spec", "containers", 0, "image")) is None
+    where = c.missing_region(("securityContext", "readOnlyRootFilesystem"))
+    assert isinstance(where, MalformedRegion) and where.line == 11
+    # an inherited field the container does not set: the pod's malformed node
+    doc = parse_yaml_stream(_pod(" restricted", " {readOnlyRootFilesystem: true}"))[0]
+    (res,) = resources_from_document(doc.data, "pod.yaml", 0)
+    (c,) = res.containers()
+    where = c.missing_region(("securityContext", "runAsNonRoot"))
+    assert isinstance(where, MalformedRegion) and where.line == 6
+    assert not isinstance(c.missing_region(("securityContext", "allowPrivilegeEscalation")), MalformedRegion)
+    # a shape-table verdict on the field itself (capabilities.drop is a list)
+    doc = parse_yaml_stream(_pod(" {}", " {capabilities: {drop: ALL}}"))[0]
+    (res,) = resources_from_document(doc.data, "pod.yaml", 0)
+    (c,) = res.containers()
+    assert isinstance(c.missing_region(("securityContext", "capabilities", "drop")), MalformedRegion)
+    assert not isinstance(c.missing_region(("securityContext", "runAsNonRoot")), MalformedRegion)
+
+
+def test_selectors_over_malformed_labels_are_not_judged(tmp_path):
+    """A template whose labels are a list: the Service and the PodDisruptionBudget may well
+    select its pods, and the workload's selector cannot be compared with them."""
+    deployment = _swap(APP.split("---\n")[0], "      labels:\n        app: web\n    spec:", "      labels: [web]\n    spec:")
+    service = APP.split("---\n")[2]
+    found = lint_text(tmp_path, deployment + "---\n" + service, "app.yaml", select=["KS605", "KS609", "KS701", "KV102"])
+    assert [(f.code, f.region.line) for f in found] == [("KV102", 19)]
+    # intact, without the PodDisruptionBudget: KS605 is a true finding and stays
+    found = lint_text(tmp_path, APP.split("---\n")[0], "app.yaml", select=["KS605"])
+    assert [f.code for f in found] == ["KS605"]

@@ -26,8 +26,8 @@ def _as_number(port):
 def check(resource, ctx):
     for container in resource.containers():
         probes = list(container.probes())
-        if not probes:
-            continue
+        if not probes or container.malformed_at(("ports",)) is not None:
+            continue  # a `ports` of the wrong type (KV102) declares nothing a probe can be judged by
         names = container.port_names
         numbers = container.port_numbers
         for probe_name, probe in probes:

@@ -13,8 +13,8 @@ def check(resource, ctx):
     if sel is None:
         return  # defaulted from the template (or a schema error, not ours)
     pod = resource.pod_template()
-    if pod is None:
-        return
+    if pod is None or pod.labels_malformed:
+        return  # labels of the wrong type: KV102 reports them, a mismatch cannot be judged
     if resource.kind == "ReplicationController":
         reqs = selectors.map_requirements(sel)
     else:

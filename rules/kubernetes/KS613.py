@@ -5,9 +5,15 @@ from shiplint.core.findings import Hit
 from shiplint.registry.rule import rule
 
 KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
+_SPREADING = (("topologySpreadConstraints",),
+              ("affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"),
+              ("affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution"))
 
 
 def _spreads(pod) -> bool:
+    # a spreading field of the wrong type (KV102) may have meant to spread: not judged
+    if any(pod.malformed_at(path) is not None for path in _SPREADING):
+        return True
     tsc = pod.spec.get("topologySpreadConstraints")
     if isinstance(tsc, list) and tsc:
         return True

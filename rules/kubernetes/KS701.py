@@ -18,7 +18,7 @@ def check(index, ctx):
         views = index.template_views(svc.namespace)
         if not views and evidence:
             continue  # no workload scanned in this namespace: the pods may be defined elsewhere
-        if index.templates_matching(svc.namespace, reqs):
+        if index.templates_matching(svc.namespace, reqs) or index.labels_unknown(svc.namespace):
             continue
         if index.operator_may_own(svc.namespace, reqs):
             continue  # pods created by an operator from a custom resource (Prometheus…)

@@ -37,6 +37,15 @@ class Region:
         }
 
 
+@dataclass(frozen=True, order=True)
+class MalformedRegion(Region):
+    """The region of a node of the wrong type (a string or a list where a mapping belongs…) on
+    the way to a field a rule looked for.  The field is not missing, the object is malformed:
+    the model answers "where does the finding about the missing field point" with this region,
+    and the engine drops such a hit, because the wrong-type finding (KV102) on that node already
+    says what is wrong, and any claim about what the node "lacks" would be noise beside it."""
+
+
 @dataclass(frozen=True)
 class Location:
     """A region in a file, with an optional description (used for related locations)."""

@@ -14,7 +14,7 @@ import re
 import time
 
 from shiplint.core.errors import ParseError, RuleUnavailable
-from shiplint.core.findings import Deferred, Finding, Hit, LEVEL_RANK, Location, Region, Source
+from shiplint.core.findings import Deferred, Finding, Hit, LEVEL_RANK, Location, MalformedRegion, Region, Source
 from shiplint.engine.options import Notification
 from shiplint.engine.result import FileResult
 from shiplint.core.paths import display_path
@@ -141,6 +141,8 @@ class Checker:
                 for hit in r.check(subject, ctx) or ():
                     if isinstance(hit, Deferred):
                         deferred.append((r.code, path, resource, hit))
+                        continue
+                    if isinstance(hit.region, MalformedRegion):  # "lacks" said of a malformed node
                         continue
                     f = self.stamp(r, hit, path)
                     if resource and not hit.resource:

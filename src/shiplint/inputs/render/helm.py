@@ -27,7 +27,8 @@ from functools import partial
 from shiplint.inputs.discovery import Input, display_path, walk
 from shiplint.core.errors import UsageError
 from shiplint.core.findings import Location, Region
-from shiplint.inputs.render.origin import Rendered, RenderFailed, locate_in_template, stable_name, template_name
+from shiplint.inputs.render.origin import (Rendered, RenderFailed, locate_in_template, locate_through_includes,
+                                          named_templates, stable_name, template_name, walk_template)
 from shiplint.inputs.render.sandbox import RENDER_TIMEOUT
 
 DEFAULT_RELEASE = "release-name"
@@ -467,6 +468,46 @@ def _resource_start(lines: list[str], lo: int, hi: int) -> int:
     return lo
 
 
+class _Defines:
+    """The named templates of a chart and of its subcharts (Helm shares one namespace of
+    names between them), read once, when a finding first needs them."""
+
+    def __init__(self, chart_dir: str, root: str) -> None:
+        self.chart_dir, self.root = chart_dir, root
+        self._found: dict | None = None
+
+    def __call__(self) -> dict:
+        if self._found is None:
+            from shiplint.core.fsutil import is_inside
+
+            files = []
+            for f in walk(self.chart_dir):
+                parts = os.path.relpath(f, self.chart_dir).split(os.sep)
+                if "templates" not in parts[:-1] or not is_inside(f, (self.chart_dir,)):
+                    continue
+                text = read_small(f, 1 << 20)
+                if text is not None and "define" in text:
+                    files.append((display_path(f, self.root), text.splitlines()))
+            self._found = named_templates(files)
+        return self._found
+
+
+def _chart_top(path: str) -> str | None:
+    """The outermost chart a template file belongs to (a subchart's parent, whose templates
+    share its named templates)."""
+    d = os.path.dirname(path)
+    while os.path.basename(d) != "templates":
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+    top = os.path.dirname(d)
+    while (os.path.basename(os.path.dirname(top)) == "charts"
+           and os.path.isfile(os.path.join(os.path.dirname(os.path.dirname(top)), "Chart.yaml"))):
+        top = os.path.dirname(os.path.dirname(top))
+    return top
+
+
 class _Templates:
     def __init__(self, root: str) -> None:
         self.root = root
@@ -489,6 +530,7 @@ def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str 
     templates = _Templates(root)
     seen: dict[tuple[str, str], int] = {}
     resolved: dict[str, str | None] = {}
+    defines: dict[str, _Defines] = {}
     for res in sorted(resources, key=lambda r: (r.region.line, r.region.column)):
         start = res.region.line
         source = ""
@@ -522,6 +564,11 @@ def annotate(resources, text: str, index: ChartIndex, root: str, chart_dir: str 
                       start=_resource_start(lines, lo, hi),
                       value_is_expression=partial(value_is_expression, lines, lo, hi),
                       stable_name=stable_name(res.name, template_name(lines, lo, hi)))
+        top = chart_dir or _chart_top(path)
+        if top is not None:
+            if top not in defines:
+                defines[top] = _Defines(top, root)
+            origin["defines"] = defines[top]
 
 
 def value_is_expression(lines: list[str], lo: int, hi: int, path: tuple) -> bool:
@@ -559,7 +606,17 @@ def locate(res, path: tuple, part: str) -> Location | None:
     from shiplint.inputs.render.origin import Item
 
     value = res.get(tuple(s.index if isinstance(s, Item) else s for s in path)) if part == "value" else None
-    region = locate_in_template(lines, lo, hi, path, part, value, res.data) if path else None
+    region = None
+    if path:
+        walked = walk_template(lines, lo, hi, path, part, value, res.data)
+        defines = o.get("defines")
+        if walked.found < len(path) and defines is not None:
+            # a node written by a named template (``include "app.container"``): its line in the
+            # file that defines it, when that is certain; else the include line's key
+            found = locate_through_includes(lines, lo, hi, path, part, defines(), value, res.data, walked=walked)
+            if found is not None:
+                return Location(found[0], found[1])
+        region = walked.region
     if region is None:
         i = o["start"]
         text = lines[i].rstrip() if i < len(lines) else ""

@@ -119,8 +119,29 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
     ``value`` (the rendered scalar) and ``rendered`` (the rendered object the path walks) choose
     between branches (``if``/``else if``/``else``) that write the same key or the same named
     item: the one whose literal text fits what was rendered."""
+    return walk_template(lines, lo, hi, path, part, value, rendered).region
+
+
+@dataclass
+class Walked:
+    """Where :func:`walk_template` got: the region to point at, how many steps of the path it
+    found literally, and the lines of the deepest node found (its first line and the end,
+    exclusive, of its block; ``None`` when not even the first step was found)."""
+
+    region: Region | None
+    found: int
+    line: int | None
+    end: int
+
+
+def walk_template(lines: list[str], lo: int, hi: int, path: tuple, part: str, value=None, rendered=None,
+                  top_items: bool = False) -> Walked:
+    """:func:`locate_in_template`, telling how far the path went.  ``top_items``: the text is a
+    named template's body, whose output may be sequence items with no key above them (a
+    ``containers:`` list made by ``include``), so a first :class:`Item` step is looked for at
+    the body's top level."""
     rnode = rendered  # the rendered node at the current step, followed along the path
-    cur_line: int | None = None  # line of the current node (a key or a sequence item's dash)
+    cur_line: int | None = lo - 1 if top_items else None  # line of the current node (a key or a sequence item's dash)
     cur_col = -1                 # its column
     is_item = False
     end = hi                     # end (exclusive) of its block
@@ -128,7 +149,9 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
     found: Region | None = None
     last_key: tuple | None = None  # (line, column, key) of the last key found
     complete = True
+    found_steps = len(path)
     for n_step, step in enumerate(path):
+        found_steps = n_step  # until the step is found
         if isinstance(step, Item):
             if cur_line is None:
                 complete = False
@@ -190,14 +213,17 @@ def locate_in_template(lines: list[str], lo: int, hi: int, path: tuple, part: st
         end = _block_end(lines, i, end, col)
         found = Region(i + 1, col + 1, i + 1, col + 1 + len(key))
         last_key = (i, col, key)
+    if complete:
+        found_steps = len(path)
+    node_line = cur_line if found_steps else None
     if complete and part == "value" and last_key is not None:
         i, col, key = last_key
         text = lines[i].rstrip()
         quote = 1 if text[col:col + 1] in ("\"", "'") else 0
         m = re.compile(r"\s*:\s*").match(text, col + len(key) + 2 * quote)
         if m and m.end() < len(text):
-            return Region(i + 1, m.end() + 1, i + 1, len(text) + 1)
-    return found
+            return Walked(Region(i + 1, m.end() + 1, i + 1, len(text) + 1), found_steps, node_line, end)
+    return Walked(found, found_steps, node_line, end)
 
 
 def _child(node, step):
@@ -357,6 +383,94 @@ def _find_child_key(lines, lo, hi, key, parent_col, item_line, value=None, rende
                   rendered, lambda n: n)
         return direct[n]
     return first or fallback
+
+
+# -- named templates (``define`` blocks, ``include``/``template`` calls) ------------------------
+
+_ACTION = re.compile(r"\{\{-?\s*(?:(if|with|range|define|block)\b|(end)\b)")
+_DEFINE = re.compile(r"\{\{-?\s*(?:define|block)\s+\"([^\"]+)\"")
+_CALL = re.compile(r"\{\{-?\s*(?:include|template)\s+\"([^\"]+)\"")
+#: how many ``include`` levels a node is followed through (a pod spec including its containers…)
+_MAX_INCLUDE_DEPTH = 4
+#: how many ``define`` bodies one lookup may walk: a chart's calls are data, and a block of many
+#: calls whose templates call many more must not cost more than a few walks per finding
+_MAX_BODIES = 64
+
+
+def named_templates(files) -> dict[str, list[tuple]]:
+    """``{name: [(file, lines, lo, hi)]}``: the body (lines ``lo``..``hi``, 0-based, ``hi``
+    exclusive) of each ``define``/``block`` in ``files`` (``(file, lines)`` pairs), matched with
+    its ``end`` by counting the actions that open a block."""
+    out: dict[str, list[tuple]] = {}
+    for name, lines in files:
+        stack: list = []
+        for i, line in enumerate(lines):
+            for m in _ACTION.finditer(line):
+                if m.group(2) is None:
+                    d = _DEFINE.match(line, m.start()) if m.group(1) in ("define", "block") else None
+                    stack.append((d.group(1), i) if d else (None, i))
+                    continue
+                if not stack:
+                    continue
+                defined, start = stack.pop()
+                if defined is not None:
+                    # an ``end`` after text on its line closes a body that includes that line
+                    stop = i + 1 if line[:m.start()].strip() else i
+                    out.setdefault(defined, []).append((name, lines, start + 1, stop))
+    return out
+
+
+def _descend(node, steps):
+    for step in steps:
+        node = _child(node, step.index if isinstance(step, Item) else step)
+    return node
+
+
+def _calls(lines: list[str], line: int, end: int) -> list[str]:
+    """Names of the templates included on the node's own line or on a line of its block that is
+    an action alone (a call inside a literal value writes a scalar, no key)."""
+    names: list[str] = []
+    for i in range(line, end):
+        text = lines[i]
+        if i == line or _DIRECTIVE.match(text):
+            names.extend(_CALL.findall(text))
+    return list(dict.fromkeys(names))
+
+
+def locate_through_includes(lines: list[str], lo: int, hi: int, path: tuple, part: str, defines: dict,
+                            value=None, rendered=None, top_items: bool = False, depth: int = 0,
+                            walked: Walked | None = None, budget: list | None = None):
+    """``(file, region)`` of the node at ``path`` when the template text stops short of it at a
+    node whose block calls named templates, and exactly one of those (defined once) writes the
+    rest of the path literally (following its own calls, a few levels deep); else ``None``, and
+    the caller keeps the deepest node of the template (the ``include`` line's key).  ``walked``:
+    the caller's own :func:`walk_template` of the path, when it has it."""
+    if walked is None:
+        walked = walk_template(lines, lo, hi, path, part, value, rendered, top_items)
+    if walked.found == len(path) or depth > _MAX_INCLUDE_DEPTH:
+        return None
+    budget = [_MAX_BODIES] if budget is None else budget
+    start, stop = (walked.line, walked.end) if walked.line is not None else (lo, hi)
+    rest = path[walked.found:]
+    below = _descend(rendered, path[:walked.found])
+    hits = []
+    for name in _calls(lines, start, stop):
+        bodies = defines.get(name, ())
+        if len(bodies) != 1:
+            continue  # not found in the chart, or defined twice: which one helm used is not known
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None  # too many candidates to be sure of any
+        file, body, body_lo, body_hi = bodies[0]
+        inner = walk_template(body, body_lo, body_hi, rest, part, value, below, top_items=True)
+        if inner.found == len(rest) and inner.region is not None:
+            hits.append((file, inner.region))
+            continue
+        deeper = locate_through_includes(body, body_lo, body_hi, rest, part, defines, value, below, True, depth + 1,
+                                         walked=inner, budget=budget)
+        if deeper is not None:
+            hits.append(deeper)
+    return hits[0] if len(hits) == 1 else None
 
 
 # -- names that change on every render ---------------------------------------------------------

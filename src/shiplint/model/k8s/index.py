@@ -257,6 +257,13 @@ class ResourceIndex:
                 out.append((r, pod))
         return out
 
+    def labels_unknown(self, namespace: str) -> bool:
+        """Whether a workload of ``namespace`` has a malformed pod template or labels (see
+        :meth:`Resource.pods_unreadable`): a selector that matches no other template may still be
+        aimed at its pods."""
+        return namespace in self.cached("unreadable-pods", lambda: {r.namespace for r in self.resources
+                                                                    if r.pods_unreadable})
+
     def operator_may_own(self, namespace: str, requirements) -> list:
         """Custom resources of ``namespace`` whose operator may create pods matching the
         requirements (equality ones): pods made by an operator (a Prometheus, an Alertmanager…)
@@ -332,7 +339,9 @@ class ResourceIndex:
                 reqs = selectors.label_selector_requirements(sel) if sel is not None else None
                 if sel is not None and not isinstance(sel, dict):
                     reqs = None
-                out.append((r, reqs, sel is not None))
+                # a malformed spec or selector selects what it meant to: unknown, not nothing
+                unreadable = r.malformed_at(("spec", "selector", "matchLabels")) is not None
+                out.append((r, None if unreadable else reqs, sel is not None or unreadable))
             self._pdbs = out
         return self._pdbs
 
@@ -347,6 +356,9 @@ class ResourceIndex:
                 if not has_selector:
                     continue  # selects nothing
                 ns = r.namespace
+                if r.malformed_at(("metadata", "namespace")) is not None:
+                    unknown.add(None)  # its namespace is unreadable: it may be any
+                    continue
                 if reqs is None:
                     unknown.add(ns)
                     continue
@@ -381,7 +393,9 @@ class ResourceIndex:
     def pdb_may_select(self, pod) -> bool:
         """Whether a PDB of the namespace might select the pod template (selectors that cannot
         be evaluated count as a maybe)."""
-        if pod.resource.namespace in self._pdb_index()[2]:
+        unknown = self._pdb_index()[2]
+        if (pod.resource.namespace in unknown or None in unknown or pod.labels_malformed
+                or pod.resource.malformed_at(("metadata", "namespace")) is not None):
             return True
         return bool(self._pdbs_matching(pod))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from shiplint.core.findings import Region
-from shiplint.sources.yamlsrc import YMap, YSeq, locate
+from shiplint.core.findings import MalformedRegion, Region
+from shiplint.sources.yamlsrc import Item, YMap, YSeq, locate
 
 #: Where each built-in workload kind keeps its pod template (``metadata`` + ``spec``).
 POD_TEMPLATE_PATHS: dict[str, tuple] = {
@@ -31,6 +31,10 @@ BATCH_KINDS = frozenset({"Job", "CronJob"})
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 CONTAINER_ROLES = (("initContainers", "init"), ("containers", "regular"), ("ephemeralContainers", "ephemeral"))
+
+#: securityContext fields a container inherits from its pod when it does not set them.
+INHERITED_SECURITY_FIELDS = frozenset({"runAsUser", "runAsNonRoot", "runAsGroup", "seccompProfile",
+                                       "seLinuxOptions", "appArmorProfile", "windowsOptions"})
 
 
 _UNSET = object()
@@ -122,6 +126,28 @@ def deepest_region(data, path: tuple) -> Region | None:
 def get_path(data, path: tuple, default=None):
     at = locate(data, path)
     return at.node if at.complete else default
+
+
+def blocked_at(data, path: tuple) -> tuple | None:
+    """The path of the node that stops the walk along ``path`` by its type, or ``None``.
+
+    A scalar, or a list where a key is looked up, or a mapping where an item is, cannot hold
+    what the path asks for below it: the object is malformed there, not lacking the field.  A
+    null node (``resources:`` left empty) is an absent field, as the API server reads it."""
+    at = locate(data, path)
+    if at.complete or at.node is None:
+        return None
+    node, step = at.node, path[at.found]
+    wants_item = isinstance(step, (int, Item))
+    if isinstance(node, dict) and not wants_item or isinstance(node, list) and wants_item:
+        return None  # the right kind of node, without that key or item: missing
+    return tuple(path[: at.found])
+
+
+def _malformed(region: Region | None) -> MalformedRegion | None:
+    if region is None:
+        return None
+    return MalformedRegion(region.line, region.column, region.end_line, region.end_column)
 
 
 def missing_region(data, path: tuple) -> Region | None:
@@ -272,8 +298,52 @@ class Resource(_Labelled):
 
     def missing_region(self, path: tuple) -> Region:
         """Where a finding about the missing node at ``path`` points: the key of the deepest
-        existing node along it, else the object's anchor."""
+        existing node along it, else the object's anchor; a :class:`MalformedRegion` (the
+        engine drops the finding) when a node on the way, or the node itself, has the wrong
+        type: the field is not missing there, the object is malformed, and KV102 says so."""
+        wrong = self.malformed_at(path)
+        if wrong is not None:
+            return _malformed(deepest_region(self.data, wrong)) or self.region
         return missing_region(self.data, path) or self.anchor
+
+    @property
+    def wrong_type_paths(self) -> frozenset:
+        """Paths of the nodes whose type is not the one the API wants, by the built-in shape
+        table (the fields the model reads: ``spec``, a pod template, ``containers``,
+        ``securityContext``, ``resources``, ``labels``…), the table KV102 judges shapes with when
+        no schema applies; computed once."""
+        cached = self.__dict__.get("_wrong_type_paths")
+        if cached is None:
+            from shiplint.model.k8s.apischema import WRONG_TYPE, shape_table
+
+            problems: list = []
+            shape_table().validator(self.api_version, self.kind)(self.data, (), problems)
+            cached = self.__dict__["_wrong_type_paths"] = frozenset(
+                tuple(p.path) for p in problems if p.kind == WRONG_TYPE)
+        return cached
+
+    def malformed_at(self, path: tuple) -> tuple | None:
+        """The path of the wrong-typed node at or above ``path`` (the shape table's verdict, or
+        a node that cannot hold the next step), else ``None``: a rule asking about ``path``
+        reads a malformed object there, not a missing field."""
+        path = tuple(path)
+        wrong = self.wrong_type_paths
+        if wrong:
+            for n in range(1, len(path) + 1):
+                if path[:n] in wrong:
+                    return path[:n]
+        return blocked_at(self.data, path)
+
+    @property
+    def pods_unreadable(self) -> bool:
+        """Whether the object is a workload whose pod template, or its labels, has the wrong
+        type (a ``spec:`` string, ``template:`` list…): it makes pods, but which labels they
+        carry cannot be read."""
+        path = () if self.kind == "Pod" else POD_TEMPLATE_PATHS.get(self.kind)
+        if path is None:
+            return False
+        return (self.malformed_at(path + ("spec", "containers")) is not None
+                or self.malformed_at(path + ("metadata", "labels")) is not None)
 
     def _find_pod_templates(self) -> list["PodTemplate"]:
         kind = self.kind
@@ -352,6 +422,17 @@ class PodTemplate(_Labelled):
         """Where a finding about a missing pod-spec field points: the deepest existing key
         along ``spec_path + rel_path`` from the resource root, else the resource anchor."""
         return self.resource.missing_region(self.spec_path + tuple(rel_path))
+
+    def malformed_at(self, rel_path: tuple) -> tuple | None:
+        """See :meth:`Resource.malformed_at` (``rel_path`` below the pod spec)."""
+        return self.resource.malformed_at(self.spec_path + tuple(rel_path))
+
+    @property
+    def labels_malformed(self) -> bool:
+        """Whether the template's ``metadata`` or ``labels`` has the wrong type: which pods a
+        selector picks is then unknown (not "none")."""
+        metadata_path = self.metadata_path or ("metadata",)
+        return self.resource.malformed_at(metadata_path + ("labels",)) is not None
 
     def containers(self, roles: tuple[str, ...] = ("init", "regular", "ephemeral")) -> Iterator["Container"]:
         # the Container views are made once per pod template, not once per rule
@@ -456,8 +537,25 @@ class Container:
     def missing_region(self, rel_path: tuple) -> Region:
         """Where a finding about a missing container field points: the key of the deepest
         existing node along ``rel_path`` inside the container (``securityContext:`` when
-        ``securityContext.readOnlyRootFilesystem`` is missing), else the container's anchor."""
-        return missing_region(self.data, tuple(rel_path)) or self.anchor
+        ``securityContext.readOnlyRootFilesystem`` is missing), else the container's anchor.
+
+        A :class:`MalformedRegion` when a node on the way has the wrong type, and, for a field
+        the container inherits from its pod (``runAsNonRoot``, ``seccompProfile``…) and does not
+        set, when the pod's node on the way has: then what the container runs with is unknown."""
+        rel_path = tuple(rel_path)
+        resource = self.resource
+        if resource.malformed_at(self.path + rel_path) is not None:
+            return resource.missing_region(self.path + rel_path)
+        if (len(rel_path) > 1 and rel_path[0] == "securityContext" and rel_path[1] in INHERITED_SECURITY_FIELDS
+                and rel_path[1] not in self.security_context):
+            inherited = self.pod.spec_path + rel_path
+            if resource.malformed_at(inherited) is not None:
+                return resource.missing_region(inherited)
+        return missing_region(self.data, rel_path) or self.anchor
+
+    def malformed_at(self, rel_path: tuple) -> tuple | None:
+        """See :meth:`Resource.malformed_at` (``rel_path`` inside the container)."""
+        return self.resource.malformed_at(self.path + tuple(rel_path))
 
     @property
     def gets_probe_rules(self) -> bool:
