@@ -98,6 +98,15 @@ def test_directory_standard_input_and_exit_status_are_the_clients(server, repo):
     assert server.run("check", "--select", "DF101", "clean.yaml", cwd=repo).code == 0
 
 
+def test_workers_of_a_served_command_fold_as_in_process(server, repo):
+    for i in range(6):
+        (repo / "k8s" / f"app{i}.yaml").write_text(DEPLOYMENT.replace("name: web", f"name: web{i}"))
+    here = server.run("check", "--jobs", "2", "--format", "json", ".", mode="off", cwd=repo)
+    there = server.run("check", "--jobs", "2", "--format", "json", ".", cwd=repo)
+    assert (there.code, there.out) == (here.code, here.out)
+    assert len(json.loads(there.out)) > 6
+
+
 def test_environment_is_the_clients(server, repo):
     colour = server.run("check", "Dockerfile", cwd=repo, env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     plain = server.run("check", "Dockerfile", cwd=repo, env={"NO_COLOR": "1"})
@@ -209,3 +218,46 @@ def test_memo_keeps_nothing_unless_a_directory_is_set(tmp_path):
         assert oct((tmp_path / "answers").stat().st_mode & 0o777) == oct(0o700)
     finally:
         memo.use(None)
+
+
+@pytest.mark.parametrize("answer", [b"", b"R\0\0\0\0", b"S\0\0\0\0"])
+def test_a_socket_that_refuses_or_says_nothing_leaves_the_command_to_the_client(repo, answer):
+    import socket
+    import threading
+
+    from shiplint.core import rendezvous
+
+    runtime = _runtime_dir()
+    try:
+        s = Server(runtime)
+        directory = os.path.join(runtime, f"shiplint-{os.getuid()}")
+        os.makedirs(directory, mode=0o700)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.environ.get("XDG_RUNTIME_DIR")
+        os.environ["XDG_RUNTIME_DIR"] = runtime
+        try:
+            listener.bind(rendezvous.socket_path())
+        finally:
+            if old is None:
+                del os.environ["XDG_RUNTIME_DIR"]
+            else:
+                os.environ["XDG_RUNTIME_DIR"] = old
+        listener.listen(1)
+        seen = []
+
+        def refuse():
+            conn, _ = listener.accept()
+            seen.append(conn.recv(8))
+            if answer:
+                conn.sendall(answer)
+            conn.close()
+
+        t = threading.Thread(target=refuse, daemon=True)
+        t.start()
+        r = s.run("check", "Dockerfile", cwd=repo)
+        t.join(5)
+        listener.close()
+        assert seen, "the client did not try the socket"
+        assert (r.code, r.out) == (1, s.run("check", "Dockerfile", cwd=repo, mode="off").out)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)

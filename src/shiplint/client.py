@@ -21,6 +21,7 @@ import sys
 from shiplint.core.rendezvous import PROTOCOL, installation, private_dir, recv_exact, runtime_dir, socket_path
 
 OFF = ("0", "off", "no", "false", "never")
+ANSWER_TIMEOUT = 10.0  # seconds
 AUTO = ("1", "on", "yes", "true", "auto")
 
 
@@ -36,10 +37,9 @@ def request(argv: list[str], path: str) -> int | None:
     """Run ``argv`` in the server listening at ``path``: its exit status, or None when no server
     took the request (none listening, a stale one, standard streams that cannot be passed), in
     which case nothing was run and the caller runs the command itself."""
-    import json
-    import struct
-
-    # the C module: ``socket`` itself costs a few milliseconds of imports (enum, selectors)
+    # the C module: ``socket`` itself costs a few milliseconds of imports (enum, selectors);
+    # the header is a Python literal and the numbers plain bytes, so that neither ``json`` nor
+    # ``struct`` is imported either (a one-file check through the server takes about 10 ms)
     import _socket as socket
 
     try:
@@ -47,31 +47,33 @@ def request(argv: list[str], path: str) -> int | None:
     except (OSError, AttributeError):
         return None
     try:
-        try:
-            sock.connect(path)
-        except OSError:
-            return None
         umask = os.umask(0)
         os.umask(umask)
         streams = {}
         for name in ("stdin", "stdout", "stderr"):
             s = getattr(sys, name)
             streams[name] = [getattr(s, "encoding", None) or "utf-8", getattr(s, "errors", None) or "strict"]
-        header = json.dumps({
-            "protocol": PROTOCOL, "op": "run", "installation": installation(), "argv": argv,
-            "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask, "streams": streams,
-        }).encode("utf-8", "surrogateescape")
-        message = struct.pack("!Q", len(header)) + header
         try:
-            fds = struct.pack("3i", 0, 1, 2)
+            header = repr({
+                "protocol": PROTOCOL, "op": "run", "installation": installation(), "argv": argv,
+                "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask, "streams": streams,
+            }).encode("utf-8")
+            message = len(header).to_bytes(8, "big") + header
+            fds = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in (0, 1, 2))
+            # a server that does not take the request within this time is treated as absent
+            sock.settimeout(ANSWER_TIMEOUT)
+            sock.connect(path)
             sent = sock.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
             sock.sendall(message[sent:])
-        except (OSError, AttributeError):  # a closed standard stream cannot be passed
+            answer = recv_exact(sock, 5)
+        except (OSError, AttributeError, UnicodeError):
+            # no server, a deleted working directory, a closed standard stream that cannot be
+            # passed: nothing ran there, the command runs here
             return None
-        answer = recv_exact(sock, 5)
         if answer is None or answer[:1] != b"A":  # stale, refused or gone before it started
             return None
-        pid = struct.unpack("!i", answer[1:])[0]
+        sock.settimeout(None)  # the check itself takes as long as it takes
+        pid = int.from_bytes(answer[1:], "big", signed=True)
         while True:
             try:
                 status = recv_exact(sock, 5)
@@ -87,7 +89,7 @@ def request(argv: list[str], path: str) -> int | None:
             sys.stderr.write("shiplint: the resident server stopped before the check ended "
                              "(run again with SHIPLINT_SERVER=off to check in this process)\n")
             return 2
-        return struct.unpack("!i", status[1:])[0]
+        return int.from_bytes(status[1:], "big", signed=True)
     finally:
         sock.close()
 
@@ -110,13 +112,15 @@ def main() -> None:
         mode = server_mode()
         if mode != "off":
             directory = runtime_dir()
-            if private_dir(directory):
+            private = private_dir(directory)
+            if private:
                 path = socket_path(directory)
                 if os.path.exists(path):
                     code = request(argv, path)
                     if code is not None:
                         sys.exit(code)
-            if mode == "auto":
+            # a directory another user could enter is never served from: no server to start
+            if mode == "auto" and (private or not os.path.lexists(directory)):
                 start_in_background()
     from shiplint.cli import main as run_here
     run_here(argv)

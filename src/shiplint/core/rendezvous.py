@@ -37,20 +37,22 @@ def package_dir() -> str:
 
 
 def installation() -> str:
-    """What a server must have been started from to serve this command: the interpreter, the
-    package directory and the version (two virtual environments, or two checkouts, never share
-    a server)."""
+    """What a server must have been started from to serve this command: the interpreter and
+    its environment, the package directory, the version and ``PYTHONPATH`` (two virtual
+    environments, two checkouts, or a plugin found through ``PYTHONPATH``, never share a
+    server)."""
     from shiplint import __version__
 
-    return "\0".join((os.path.realpath(sys.executable), package_dir(), __version__))
+    return "\0".join((os.path.realpath(sys.executable), sys.prefix, package_dir(), __version__,
+                      os.environ.get("PYTHONPATH", "")))
 
 
 def socket_path(directory: str | None = None) -> str:
-    """The socket of this installation's server (a checksum is enough to name it: the server
-    says which installation it serves, and a client of another one is refused)."""
-    import zlib
-
-    key = zlib.crc32(installation().encode("utf-8", "surrogateescape"))
+    """The socket of this installation's server, named by a checksum of :func:`installation`
+    (FNV-1a: no module to import; a collision only makes the server refuse the request)."""
+    key = 0x811C9DC5
+    for byte in installation().encode("utf-8", "surrogateescape"):
+        key = ((key ^ byte) * 0x01000193) & 0xFFFFFFFF
     return os.path.join(directory or runtime_dir(), f"{key:08x}.sock")
 
 
