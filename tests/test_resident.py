@@ -261,3 +261,25 @@ def test_a_socket_that_refuses_or_says_nothing_leaves_the_command_to_the_client(
         assert (r.code, r.out) == (1, s.run("check", "Dockerfile", cwd=repo, mode="off").out)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_interrupting_the_client_interrupts_the_served_check(server, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    docs = "".join(DEPLOYMENT.replace("name: web\n", f"name: web{i}\n", 1) + "---\n" for i in range(6000))
+    (tmp_path / "many.yaml").write_text(docs)
+    env = {**os.environ, **server.env, "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "shiplint", "check", "--jobs", "1", "many.yaml"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the check ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert b"interrupted" in err
+    deadline = time.monotonic() + 10
+    while ", 0 running" not in server.run("server", "status").out and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ", 0 running" in server.run("server", "status").out

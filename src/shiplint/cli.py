@@ -489,7 +489,7 @@ def server_status():
         click.echo("shiplint server: none running")
         return EXIT_FINDINGS
     click.echo(f"shiplint server: pid {status['pid']}, {status['socket']}, up {status['uptime']} s, "
-               f"{status['served']} requests served, idle timeout {status['idle-timeout']:g} s")
+               f"{status['served']} requests served, {status['running']} running, idle timeout {status['idle-timeout']:g} s")
     return EXIT_OK
 
 
