@@ -89,3 +89,7 @@ def print_table(rows: list[dict]) -> None:
               f"{r['ratio_min']:.2f}–{r['ratio_max']:.2f} | {r['ours_cpu']:.3f} | {r['theirs_cpu']:.3f} | "
               f"{r['cpu_ratio']:.2f} | {r['cpu_min']:.2f}–{r['cpu_max']:.2f} | {r['ours_rss']:.0f} | "
               f"{r['theirs_rss']:.0f} | {r['theirs_exit']} |")
+    for r in rows:
+        if r.get("served_note"):
+            print(f"\n{r['label']}: the check runs in a fork of the server, whose CPU the client's "
+                  f"rusage does not count (CPU columns left out); {r['served_note']}")

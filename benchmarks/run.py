@@ -283,7 +283,48 @@ def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
                     res["label"] = f"{label} (ShellCheck on: {started} process{'es' if started > 1 else ''})"
             rows.append(res)
             print(f"  measured {label} vs {name}: ratio {res['ratio']:.2f}", file=sys.stderr)
+            if kind == "dockerfile" and name == "hadolint":
+                served = resident_row(check, target, theirs, runs, tmp, env)
+                if served is not None:
+                    served.update(label=f"{label}, resident server (shiplint server start)", peer=name)
+                    rows.append(served)
+                    print(f"  measured {served['label']} vs {name}: ratio {served['ratio']:.2f}", file=sys.stderr)
     return rows
+
+
+def console_script(check: list[str]) -> list[str]:
+    """``PY -m shiplint check ...`` as the console script users run (``shiplint check ...``,
+    what a pre-commit hook runs), when it is beside the interpreter."""
+    if len(check) > 2 and check[1:3] == ["-m", "shiplint"]:
+        script = Path(check[0]).parent / "shiplint"
+        if script.is_file():
+            return [str(script), *check[3:]]
+    return check
+
+
+def resident_row(check, target, theirs, runs, tmp: Path, env) -> dict | None:
+    """The one-file check through a resident server (its own runtime directory), pair by pair
+    with the peer.  The server's warm-up is not counted (it happens once a session); its
+    children's CPU is not in the client's rusage, so the CPU columns of this row are left out."""
+    ours = console_script(check)
+    runtime = tempfile.mkdtemp(prefix="slb-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    served_env = {**env, "SHIPLINT_SERVER": "", "XDG_RUNTIME_DIR": runtime}
+    base = ours[:ours.index("check")]
+    try:
+        started = subprocess.run(base + ["server", "start", "--idle-timeout", "600"], env=served_env,
+                                 capture_output=True, text=True, timeout=120)
+        if started.returncode != 0:
+            print(f"benchmarks: no resident server: {started.stderr.strip()}", file=sys.stderr)
+            return None
+        res = peers.measure_pairs(ours + ["--format", "text", str(target)], theirs, runs, run_once, tmp, served_env)
+        status = subprocess.run(base + ["server", "status"], env=served_env, capture_output=True, text=True)
+        res["served_note"] = status.stdout.strip()
+        for key in ("ours_cpu", "cpu_ratio", "cpu_min", "cpu_max"):
+            res[key] = float("nan")
+        return res
+    finally:
+        subprocess.run(base + ["server", "stop"], env=served_env, capture_output=True)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def python_of(base: list[str]) -> str:
@@ -365,6 +406,8 @@ def main() -> int:
     if tools.is_dir():
         env["PATH"] = f"{tools}{os.pathsep}{env.get('PATH', '')}"
     env.pop("SHIPLINT_DEBUG", None)
+    # every row but the resident server's measures a process that checks by itself
+    env["SHIPLINT_SERVER"] = "off"
     # Measure what an installed shiplint does: modules compiled once to bytecode (an editable
     # checkout under PYTHONDONTWRITEBYTECODE would recompile every module at every start).
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -26,6 +26,11 @@ SARIF_SCHEMA = TESTS / "schemas" / "sarif-schema-2.1.0.json"
 
 CORPUS_SLICE = TESTS / "corpus"
 
+# A resident server the developer started (``shiplint server start``) would answer the commands
+# the tests run, with the code it loaded; the suite checks this checkout, in its own processes.
+# tests/test_resident.py turns the server on where it is what is tested.
+os.environ["SHIPLINT_SERVER"] = "off"
+
 
 def _full_corpus() -> Path | None:
     named = os.environ.get("SHIPLINT_FULL_CORPUS")

@@ -26,8 +26,9 @@ MANIFEST = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:
 
 def _cli_flags() -> set[str]:
     flags = set(cli.cli.context_settings["help_option_names"])
-    commands = [cli.cli, *cli.cli.commands.values()]
+    commands = [cli.cli]
     for command in commands:
+        commands.extend(getattr(command, "commands", {}).values())  # groups' subcommands too
         for param in command.params:
             if isinstance(param, click.Option):
                 flags.update(o for o in param.opts + param.secondary_opts if o.startswith("--"))

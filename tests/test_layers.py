@@ -38,6 +38,8 @@ TOP_MODULES = {
     "shiplint": "version",
     "shiplint.__main__": "cli",
     "shiplint.cli": "cli",
+    "shiplint.client": "cli",
+    "shiplint.resident": "cli",
     "shiplint.config": "settings",
     "shiplint.ruledocs": "settings",
     "shiplint.progress": "progress",

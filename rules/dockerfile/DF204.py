@@ -1,6 +1,5 @@
 """``COPY``/``ADD`` of ``.env``, private keys or credential files."""
 
-import fnmatch
 import re
 
 from shiplint.core.findings import Hit
@@ -24,6 +23,25 @@ SECRET_DIRS = [".ssh", ".aws", ".gnupg", ".docker", ".kube", ".azure", ".config/
 HARMLESS = re.compile(r".*\.(example|sample|template|tmpl|dist|defaults?|tpl|pub|crt|cert)$|.*\.env\.(example|sample|template|dist|defaults?)$", re.I)
 
 
+def glob_match(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatchcase`` for patterns whose only wildcard is ``*`` (all of the above),
+    without compiling a regular expression per pattern: that costs more than a one-file check's
+    rules together, and most runs never call it twice."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return name == pattern
+    head, tail = parts[0], parts[-1]
+    if len(name) < len(head) + len(tail) or not name.startswith(head) or not name.endswith(tail):
+        return False
+    pos, end = len(head), len(name) - len(tail)
+    for middle in parts[1:-1]:
+        at = name.find(middle, pos, end)
+        if at < 0:
+            return False
+        pos = at + len(middle)
+    return True
+
+
 def secret_kind(source: str) -> str | None:
     path = source.strip().rstrip("/")
     if not path or path.startswith(("http://", "https://", "git@")) or "$" in path:
@@ -32,11 +50,11 @@ def secret_kind(source: str) -> str | None:
     if HARMLESS.fullmatch(base):
         return None
     for d in SECRET_DIRS:
-        if path == d or path.endswith("/" + d) or fnmatch.fnmatchcase(path, d):
+        if path == d or path.endswith("/" + d):
             return f"the {d} directory"
     low = base.lower()
     for pattern in SECRET_NAMES:
-        if fnmatch.fnmatchcase(low, pattern):
+        if glob_match(low, pattern):
             return f"a file named like {pattern}"
     return None
 

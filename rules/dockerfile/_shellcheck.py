@@ -23,12 +23,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+from shiplint.core import memo
 from shiplint.core.errors import RuleUnavailable
 from shiplint.core.findings import Deferred, Hit
 
@@ -87,6 +89,9 @@ class ShellCheckBatch:
         self._queued_bytes: dict[tuple, int] = {}
         self._running: list[tuple] = []  # (process, names, output path, error path, started)
         self._items: list[ShellCheckScripts] = []
+        #: file name → (options, text), for the answers a resident server keeps (core.memo)
+        self._questions: dict[str, tuple] = {}
+        self._binaries: dict[str, list] = {}
         self._cpus = _cpus()
         #: ShellCheck processes started (read by ``check --stats``)
         self.processes = 0
@@ -98,10 +103,16 @@ class ShellCheckBatch:
             key = (opts, text)
             if key in self._names:
                 continue
-            if self._tmp is None:
-                self._tmp = tempfile.mkdtemp(prefix="shiplint-sc-")
             name = f"{len(self._names)}.sh"
             self._names[key] = name
+            if memo.active():
+                kept = memo.get("shellcheck", self._question(opts, text))
+                if isinstance(kept, list):
+                    self._answers[name] = kept
+                    continue
+                self._questions[name] = (opts, text)
+            if self._tmp is None:
+                self._tmp = tempfile.mkdtemp(prefix="shiplint-sc-")
             with open(os.path.join(self._tmp, name), "w", encoding="utf-8", errors="replace", newline="\n") as fh:
                 fh.write(text)
             self._queue.setdefault(opts, []).append(name)
@@ -180,17 +191,57 @@ class ShellCheckBatch:
 
     def _collect(self, run: tuple, wait: bool) -> None:
         proc, names, out_path, err_path, started = run
-        if wait:
+        if wait and not _wait_exit(proc, max(0.0, started + TIMEOUT - time.monotonic())):
+            proc.kill()
+            proc.wait()
+            failure = _Failure(f"ShellCheck took more than {TIMEOUT}s on {{where}} (checked with other "
+                               "Dockerfiles' scripts); its RUNs were not checked")
+            self._answers.update(dict.fromkeys(names, failure))
+            return
+        answers = _read_answer(proc.returncode, names, out_path, err_path)
+        self._answers.update(answers)
+        for name, got in answers.items():
+            if name in self._questions and isinstance(got, list):
+                memo.put("shellcheck", self._question(*self._questions[name]), got)
+
+    def _question(self, opts: tuple, text: str) -> list:
+        """What ShellCheck's answer on ``text`` depends on: the binary (path, size and time,
+        so an upgrade asks again), the options and the script."""
+        binary = opts[0]
+        if binary not in self._binaries:
             try:
-                proc.wait(timeout=max(0.0, started + TIMEOUT - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                failure = _Failure(f"ShellCheck took more than {TIMEOUT}s on {{where}} (checked with other "
-                                   "Dockerfiles' scripts); its RUNs were not checked")
-                self._answers.update(dict.fromkeys(names, failure))
-                return
-        self._answers.update(_read_answer(proc.returncode, names, out_path, err_path))
+                st = os.stat(binary)
+                self._binaries[binary] = [os.path.realpath(binary), st.st_size, st.st_mtime_ns]
+            except OSError:
+                self._binaries[binary] = [binary, None, None]
+        return [self._binaries[binary], list(opts[1]), list(opts[2]), text]
+
+
+def _wait_exit(proc, timeout: float) -> bool:
+    """Wait at most ``timeout`` seconds for ``proc`` to end; False when it has not.  Where the
+    system hands out a descriptor that becomes readable when a process ends (Linux's pidfd),
+    wait on it: ``Popen.wait(timeout)`` polls with growing sleeps, which can add several
+    milliseconds to a ShellCheck that took five."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None and proc.returncode is None:
+        try:
+            fd = pidfd_open(proc.pid)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                ready, _, _ = select.select([fd], [], [], timeout)
+            finally:
+                os.close(fd)
+            if not ready:
+                return False
+            proc.wait()
+            return True
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
 
 
 @dataclasses.dataclass(eq=False)

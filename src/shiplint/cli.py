@@ -424,6 +424,75 @@ def plugins():
     return EXIT_OK
 
 
+@cli.group()
+def server():
+    """A resident process that makes each later check start fast (pre-commit hooks).
+
+    While it runs, every `shiplint` command of this installation is handed to it and runs in a
+    fork of its warmed-up process, with this terminal's streams, directory and environment.
+    SHIPLINT_SERVER=auto starts it on the first command; SHIPLINT_SERVER=off bypasses it."""
+
+
+def _server_error(exc) -> int:
+    click.echo(f"shiplint: error: {exc}", err=True)
+    return EXIT_USAGE
+
+
+@server.command("start")
+@click.option("--idle-timeout", type=click.FloatRange(min=1), default=1800, show_default=True, metavar="SECONDS",
+              help="Leave after this long without a request.")
+def server_start(idle_timeout):
+    """Start the server in the background (nothing happens when one already runs)."""
+    from shiplint import resident
+
+    status = resident.control("status")
+    if status is None:
+        status = resident.start_detached(idle_timeout)
+        if status is None:
+            return _server_error("the server did not start (run 'shiplint server run' to see why)")
+        click.echo(f"shiplint server started: pid {status['pid']}, {status['socket']}")
+    else:
+        click.echo(f"shiplint server already running: pid {status['pid']}, {status['socket']}")
+    return EXIT_OK
+
+
+@server.command("run")
+@click.option("--idle-timeout", type=click.FloatRange(min=1), default=1800, show_default=True, metavar="SECONDS",
+              help="Leave after this long without a request.")
+def server_run(idle_timeout):
+    """Serve in the foreground (what 'start' runs in the background)."""
+    from shiplint import resident
+
+    try:
+        return resident.serve(main, idle_timeout, ready=lambda path: click.echo(f"shiplint server listening on {path}", err=True))
+    except resident.ServerError as exc:
+        return _server_error(exc)
+
+
+@server.command("stop")
+def server_stop():
+    """Stop this installation's server."""
+    from shiplint import resident
+
+    answer = resident.control("stop")
+    click.echo(f"shiplint server stopped (pid {answer['stopped']})" if answer else "shiplint server: none running")
+    return EXIT_OK
+
+
+@server.command("status")
+def server_status():
+    """Say whether a server runs for this installation (exit 1 when none does)."""
+    from shiplint import resident
+
+    status = resident.control("status")
+    if status is None:
+        click.echo("shiplint server: none running")
+        return EXIT_FINDINGS
+    click.echo(f"shiplint server: pid {status['pid']}, {status['socket']}, up {status['uptime']} s, "
+               f"{status['served']} requests served, {status['running']} running, idle timeout {status['idle-timeout']:g} s")
+    return EXIT_OK
+
+
 def main(argv=None) -> None:
     """Console entry point: maps every error onto the 0/1/2 exit scheme, never a traceback."""
     try:
