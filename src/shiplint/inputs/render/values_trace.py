@@ -36,6 +36,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from shiplint.core.findings import Finding, Location, Region
 from shiplint.core.fsutil import is_inside
@@ -347,13 +348,30 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
     """Attach the values key behind each finding on ``render`` (the engine's
     :class:`~shiplint.inputs.render.origin.Render` of a chart render made with ``options``);
     returns how many perturbed renders it took."""
+    steps = tracer(findings, render, chart_dir, options, root, budget)
+    answer = None
+    while True:
+        try:
+            request = steps.send(answer)
+        except StopIteration as stop:
+            return stop.value or 0
+        answer = request()
+
+
+def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, budget: float | None = None):
+    """:func:`trace` as a generator, for a caller that runs the perturbed renders of several
+    chart renders at the same time: it yields each perturbed render to make (a callable that
+    returns the render's text, or None when it fails; helm is a process of its own, so the
+    callable may run in another thread) and is sent its result.  Everything else, reading the
+    values and the renders, runs where the generator is resumed.  Returns how many perturbed
+    renders it took."""
     try:
-        return _trace(findings, render, chart_dir, options, root, budget)
+        return (yield from _trace(findings, render, chart_dir, options, root, budget))
     except Exception:  # a hint only: whatever a chart does to it must not cost the findings
         return 0
 
 
-def _trace(findings, render, chart_dir, options, root, budget) -> int:
+def _trace(findings, render, chart_dir, options, root, budget):
     from shiplint.inputs.render.origin import node_path
 
     started = time.monotonic()
@@ -406,7 +424,7 @@ def _trace(findings, render, chart_dir, options, root, budget) -> int:
             with open(values_file, "w", encoding="utf-8") as fh:
                 json.dump(perturbation(merged, [(n, sentinels[n.path]) for n in batch]), fh, default=str)
             renders += 1
-            text = _render(chart_dir, options, values_file, root, left)
+            text = yield partial(_render, chart_dir, options, values_file, root, left)
             if text is None:
                 if len(batch) > 1:  # a candidate breaks the render: the likeliest first, then halves
                     likely = [n for n in batch if n.path and n.path[-1] in named]
