@@ -386,6 +386,7 @@ class Checker:
         from shiplint.inputs.render import helm
         from shiplint.inputs.render.concurrent import Renders, Tracers
         from shiplint.inputs.render.origin import RenderFailed
+        from shiplint.inputs.render.sandbox import TreeCopy
 
         if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
             self._check_chart_files(inp, fr)
@@ -393,13 +394,14 @@ class Checker:
         if not self.renders_needed():
             return  # only the chart-file rules are selected: helm need not run (nor be installed)
         scenarios = self._chart_scenarios(inp) if self.options.helm_ci_values and not self.options.chart_dir else []
-        with Renders(self.render_slots) as renders:
-            # every render of the chart is asked for now (as many run at once as the slots
-            # allow); each is linted in turn, in this order, whichever finishes first
-            first = renders.submit(helm.render_input, inp, self.options, self.root, self.chart_index())
+        # every render of the chart is asked for now (as many run at once as the slots allow),
+        # all from one copy of the chart; each is linted in turn, in this order, whichever
+        # finishes first
+        with TreeCopy() as shared, Renders(self.render_slots) as renders:
+            first = renders.submit(helm.render_input, inp, self.options, self.root, self.chart_index(), shared)
             for s in scenarios:
-                s.outcome = renders.submit(helm.render_input, s.input, s.options, self.root, self.chart_index())
-            tracers = Tracers(renders)
+                s.outcome = renders.submit(helm.render_input, s.input, s.options, self.root, self.chart_index(), shared)
+            tracers = Tracers(renders, shared)
             outcome = first.result()
             self._outcome(outcome, fr)
             traced = self._trace_values(outcome, inp, self.options, fr, tracers)
@@ -463,7 +465,7 @@ class Checker:
         from shiplint.inputs.render.values_trace import same_finding, tracer
 
         tracers.start(tracer([f for f in fr.findings if same_finding(f) not in skip], render, inp.abspath, options,
-                             self.root))
+                             self.root, shared=tracers.shared))
         return {same_finding(f) for f in fr.findings if f.path == render.path}
 
     def _check_chart_files(self, inp: Input, fr: FileResult) -> None:

@@ -69,8 +69,10 @@ class Tracers:
     perturbed render a tracer asks for is submitted to ``renders`` at once; :meth:`finish`
     resumes the tracers with their results, in the order the renders were asked for."""
 
-    def __init__(self, renders: Renders) -> None:
+    def __init__(self, renders: Renders, shared=None) -> None:
         self.renders = renders
+        #: the copy of the chart the tracers' renders share with the chart's other renders
+        self.shared = shared
         self._waiting: list = []  # (tracer, pending render), oldest first
 
     def start(self, tracer) -> None:

@@ -186,7 +186,8 @@ def candidates(nodes: dict, rendered_key, rendered, mentions: set[tuple]) -> lis
     def narrowed(n: Node) -> bool:
         if n.path and n.path[-1] == rendered_key:
             return True
-        return any(n.path[:len(m)] == m for m in mentions)
+        # under a mentioned path: one of its prefixes (the empty one included) is mentioned
+        return any(n.path[:k] in mentions for k in range(len(n.path) + 1))
 
     out = []
     if isinstance(rendered, dict):
@@ -358,20 +359,22 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
         answer = request()
 
 
-def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, budget: float | None = None):
+def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, budget: float | None = None,
+           shared=None):
     """:func:`trace` as a generator, for a caller that runs the perturbed renders of several
     chart renders at the same time: it yields each perturbed render to make (a callable that
     returns the render's text, or None when it fails; helm is a process of its own, so the
     callable may run in another thread) and is sent its result.  Everything else, reading the
     values and the renders, runs where the generator is resumed.  Returns how many perturbed
-    renders it took."""
+    renders it took.  ``shared``: the copy of the chart the renders use (see
+    :func:`shiplint.inputs.render.helm.run_tool`)."""
     try:
-        return (yield from _trace(findings, render, chart_dir, options, root, budget))
+        return (yield from _trace(findings, render, chart_dir, options, root, budget, shared))
     except Exception:  # a hint only: whatever a chart does to it must not cost the findings
         return 0
 
 
-def _trace(findings, render, chart_dir, options, root, budget):
+def _trace(findings, render, chart_dir, options, root, budget, shared=None):
     from shiplint.inputs.render.origin import node_path
 
     started = time.monotonic()
@@ -424,7 +427,7 @@ def _trace(findings, render, chart_dir, options, root, budget):
             with open(values_file, "w", encoding="utf-8") as fh:
                 json.dump(perturbation(merged, [(n, sentinels[n.path]) for n in batch]), fh, default=str)
             renders += 1
-            text = yield partial(_render, chart_dir, options, values_file, root, left)
+            text = yield partial(_render, chart_dir, options, values_file, root, left, shared=shared)
             if text is None:
                 if len(batch) > 1:  # a candidate breaks the render: the likeliest first, then halves
                     likely = [n for n in batch if n.path and n.path[-1] in named]
@@ -461,14 +464,14 @@ def same_finding(f: Finding) -> tuple:
     return f.code, f.subject or f.message
 
 
-def _render(chart_dir: str, options, values_file: str, root: str, timeout: float) -> str | None:
+def _render(chart_dir: str, options, values_file: str, root: str, timeout: float, shared=None) -> str | None:
     import dataclasses
 
     from shiplint.inputs.render.helm import RenderError, render_chart
 
     extra = dataclasses.replace(options, helm_values=[*options.helm_values, values_file])
     try:
-        return render_chart(chart_dir, "", extra, root, timeout=timeout)
+        return render_chart(chart_dir, "", extra, root, timeout=timeout, shared=shared)
     except (RenderError, OSError, ValueError):
         return None
     except Exception:  # a perturbed render that fails in any other way is just not used
