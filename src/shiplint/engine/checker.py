@@ -465,7 +465,7 @@ class Checker:
         from shiplint.inputs.render.values_trace import same_finding, tracer
 
         tracers.start(tracer([f for f in fr.findings if same_finding(f) not in skip], render, inp.abspath, options,
-                             self.root, shared=tracers.shared))
+                             self.root, shared=tracers.shared, read=tracers.read))
         return {same_finding(f) for f in fr.findings if f.path == render.path}
 
     def _check_chart_files(self, inp: Input, fr: FileResult) -> None:

@@ -73,6 +73,8 @@ class Tracers:
         self.renders = renders
         #: the copy of the chart the tracers' renders share with the chart's other renders
         self.shared = shared
+        #: the values files the tracers have parsed, by path (each reads the chart's values.yaml)
+        self.read: dict = {}
         self._waiting: list = []  # (tracer, pending render), oldest first
 
     def start(self, tracer) -> None:

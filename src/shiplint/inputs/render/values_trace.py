@@ -117,9 +117,11 @@ def _plain(v):
     return v
 
 
-def effective_values(chart_dir: str, values_files: list[str], root: str) -> tuple[dict, dict]:
+def effective_values(chart_dir: str, values_files: list[str], root: str, read: dict | None = None) -> tuple[dict, dict]:
     """``(nodes, data)``: every key of the merged values with the file and position that set it,
-    and the merged values as plain data (what a perturbation restates for a list)."""
+    and the merged values as plain data (what a perturbation restates for a list).  ``read``:
+    the values files already parsed by path (the traces of one chart's renders share the
+    chart's ``values.yaml``); filled as files are parsed."""
     from shiplint.inputs.render.helm import read_small
     from shiplint.sources.yamlsrc import YMap, parse_yaml_stream
 
@@ -129,9 +131,14 @@ def effective_values(chart_dir: str, values_files: list[str], root: str) -> tupl
     for path in [own, *values_files]:
         if path == own and not is_inside(own, (chart_dir,)):
             continue  # a link out of the chart: helm's sandboxed copy did not read it either
-        text = read_small(path, 8 << 20)
-        docs = parse_yaml_stream(text) if text else []
-        data = getattr(docs[0], "data", None) if docs else None
+        if read is not None and path in read:
+            data = read[path]
+        else:
+            text = read_small(path, 8 << 20)
+            docs = parse_yaml_stream(text) if text else []
+            data = getattr(docs[0], "data", None) if docs else None
+            if read is not None:
+                read[path] = data
         if isinstance(data, YMap):
             _walk(data, (), display_path(os.path.abspath(path), root), nodes)
             _merge(merged, _plain(data))
@@ -360,21 +367,22 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
 
 
 def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, budget: float | None = None,
-           shared=None):
+           shared=None, read: dict | None = None):
     """:func:`trace` as a generator, for a caller that runs the perturbed renders of several
     chart renders at the same time: it yields each perturbed render to make (a callable that
     returns the render's text, or None when it fails; helm is a process of its own, so the
     callable may run in another thread) and is sent its result.  Everything else, reading the
     values and the renders, runs where the generator is resumed.  Returns how many perturbed
     renders it took.  ``shared``: the copy of the chart the renders use (see
-    :func:`shiplint.inputs.render.helm.run_tool`)."""
+    :func:`shiplint.inputs.render.helm.run_tool`); ``read``: the values files parsed so far
+    for the chart's renders (see :func:`effective_values`)."""
     try:
-        return (yield from _trace(findings, render, chart_dir, options, root, budget, shared))
+        return (yield from _trace(findings, render, chart_dir, options, root, budget, shared, read))
     except Exception:  # a hint only: whatever a chart does to it must not cost the findings
         return 0
 
 
-def _trace(findings, render, chart_dir, options, root, budget, shared=None):
+def _trace(findings, render, chart_dir, options, root, budget, shared=None, read=None):
     from shiplint.inputs.render.origin import node_path
 
     started = time.monotonic()
@@ -382,7 +390,7 @@ def _trace(findings, render, chart_dir, options, root, budget, shared=None):
     mine = [f for f in findings if f.path == render.path and not f.code.startswith("SL")]
     if not mine:
         return 0
-    nodes, merged = effective_values(chart_dir, list(options.helm_values), root)
+    nodes, merged = effective_values(chart_dir, list(options.helm_values), root, read)
     if not nodes:
         return 0
     mentions = mentioned_paths(chart_dir)
