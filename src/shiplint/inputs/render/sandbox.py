@@ -9,7 +9,8 @@ render, and from there into every output.  So a renderer never sees the scanned 
   are copied; a symbolic link is recreated only when it resolves inside one of the copied trees
   (then it points at the copy); any other link is left out of the copy, as are FIFOs, sockets
   and devices and ``.git`` directories.  A tree reached through a symbolic link that leaves the
-  directory the trees share is not copied at all.
+  directory the trees share is not copied at all.  The renders of one chart (its CI scenarios,
+  values tracing) read one copy of it (:class:`TreeCopy`), each with its own homes and output.
 * **A minimal environment.**  Nothing is inherited: ``HOME``, the ``XDG_*`` and ``HELM_*``
   directories and ``TMPDIR`` are fresh directories of the sandbox, ``PATH`` holds only the
   directory of the renderer's resolved binary, ``LANG=C``.  Proxy variables point at a closed
