@@ -138,3 +138,41 @@ def test_jobs_are_shared_between_workers_and_renders():
     assert render_slots(4, 2) == 2 and render_slots(3, 2) == 1 and render_slots(2, 2) == 1
     assert render_slots(2, 8) == 1  # never none
     assert render_slots(None, 1) == render_slots(0, 1) == default_jobs()
+
+
+def test_the_tracing_budget_counts_no_wait_for_a_slot(tmp_path, helm, monkeypatch):
+    """A trace's budget counts its own work and renders, not the time its renders wait behind
+    the chart's slow scenario renders: a batch that breaks the render is still split and the
+    key still named, one render at a time (the traces' renders made after the scenarios') as
+    with several at once."""
+    import test_values_trace as vt
+
+    from shiplint.inputs.render import helm as helm_mod, values_trace
+
+    c = tmp_path / "web"
+    (c / "templates").mkdir(parents=True)
+    (c / "ci").mkdir()
+    (c / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.2.0\n")
+    (c / "templates" / "_helpers.tpl").write_text(vt.HELPERS)
+    (c / "templates" / "deployment.yaml").write_text(vt.DEPLOYMENT)
+    # a template that compares the value's type: the first perturbed render fails, and is split
+    (c / "templates" / "configmap.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: strict\ndata:\n"
+        "  mode: {{ if eq .Values.strict false }}relaxed{{ else }}strict{{ end }}\n")
+    (c / "values.yaml").write_text(vt.VALUES + "strict: false\n")
+    for i in range(4):  # scenarios that change nothing: their findings are the default render's, traced once
+        (c / "ci" / f"s{i}-values.yaml").write_text(f"unused: s{i}\n")
+    real = helm_mod.run_tool
+
+    def slow_scenarios(argv, *args, **kwargs):
+        if not any("perturb-" in a for a in argv):
+            time.sleep(0.6)
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(helm_mod, "run_tool", slow_scenarios)
+    monkeypatch.setattr(values_trace, "TRACE_BUDGET", 3.5)  # less than the scenarios' 5 x 0.6 s
+    for jobs in (1, 2):
+        report = lint_files([c], root=tmp_path, helm_bin=helm, select=["KS403"], jobs=jobs)
+        ro = report.findings
+        assert ro and all("(set by controller.containerSecurityContext.readOnlyRootFilesystem" in f.message
+                          for f in ro), f"--jobs {jobs}: {[f.message for f in report.findings]}"

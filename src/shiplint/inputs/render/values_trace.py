@@ -370,10 +370,10 @@ def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, 
            shared=None, read: dict | None = None):
     """:func:`trace` as a generator, for a caller that runs the perturbed renders of several
     chart renders at the same time: it yields each perturbed render to make (a callable that
-    returns the render's text, or None when it fails; helm is a process of its own, so the
-    callable may run in another thread) and is sent its result.  Everything else, reading the
-    values and the renders, runs where the generator is resumed.  Returns how many perturbed
-    renders it took.  ``shared``: the copy of the chart the renders use (see
+    returns the render's text, or None when it fails, and the seconds it took; helm is a
+    process of its own, so the callable may run in another thread) and is sent its result.
+    Everything else, reading the values and the renders, runs where the generator is resumed.
+    Returns how many perturbed renders it took.  ``shared``: the copy of the chart the renders use (see
     :func:`shiplint.inputs.render.helm.run_tool`); ``read``: the values files parsed so far
     for the chart's renders (see :func:`effective_values`)."""
     try:
@@ -385,7 +385,10 @@ def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, 
 def _trace(findings, render, chart_dir, options, root, budget, shared=None, read=None):
     from shiplint.inputs.render.origin import node_path
 
-    started = time.monotonic()
+    # the budget counts this trace's own work and its renders, never the time its renders
+    # wait for a free slot behind the chart's other renders: what is traced does not depend
+    # on how many renders run at once
+    started, spent = time.monotonic(), 0.0
     budget = TRACE_BUDGET if budget is None else budget
     mine = [f for f in findings if f.path == render.path and not f.code.startswith("SL")]
     if not mine:
@@ -427,7 +430,7 @@ def _trace(findings, render, chart_dir, options, root, budget, shared=None, read
     tmp = tempfile.mkdtemp(prefix="shiplint-trace-")
     try:
         while pending and renders < MAX_RENDERS:
-            left = budget - (time.monotonic() - started)
+            left = budget - spent - (time.monotonic() - started)
             if left <= 1:
                 break
             batch = pending.pop(0)
@@ -435,7 +438,10 @@ def _trace(findings, render, chart_dir, options, root, budget, shared=None, read
             with open(values_file, "w", encoding="utf-8") as fh:
                 json.dump(perturbation(merged, [(n, sentinels[n.path]) for n in batch]), fh, default=str)
             renders += 1
-            text = yield partial(_render, chart_dir, options, values_file, root, left, shared=shared)
+            spent += time.monotonic() - started
+            text, took = yield partial(_timed, chart_dir, options, values_file, root, left, shared)
+            spent += took
+            started = time.monotonic()
             if text is None:
                 if len(batch) > 1:  # a candidate breaks the render: the likeliest first, then halves
                     likely = [n for n in batch if n.path and n.path[-1] in named]
@@ -470,6 +476,13 @@ def _trace(findings, render, chart_dir, options, root, budget, shared=None, read
 def same_finding(f: Finding) -> tuple:
     """What makes two renders' findings the same one (as the engine folds them)."""
     return f.code, f.subject or f.message
+
+
+def _timed(chart_dir: str, options, values_file: str, root: str, timeout: float, shared=None) -> tuple:
+    """:func:`_render`, and the seconds it took."""
+    began = time.monotonic()
+    text = _render(chart_dir, options, values_file, root, timeout, shared=shared)
+    return text, time.monotonic() - began
 
 
 def _render(chart_dir: str, options, values_file: str, root: str, timeout: float, shared=None) -> str | None:
