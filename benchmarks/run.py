@@ -258,17 +258,23 @@ def peer_table(args, check, tmp: Path, env, runs, small: Path) -> list[dict]:
     if not found:
         print("benchmarks: no peer installed (hadolint, checkov, trivy); see benchmarks/peers.py", file=sys.stderr)
         return []
-    cases = [("one Dockerfile", small, "dockerfile")]
+    cases = [("one Dockerfile", small, "dockerfile", [])]
     if CORPUS.is_dir():
-        cases += [("corpus/dockerfiles", CORPUS / "dockerfiles", "dockerfiles"),
-                  ("corpus/kubernetes", CORPUS / "kubernetes", "kubernetes"),
-                  ("chart ingress-nginx", CORPUS / "helm" / "kubernetes__ingress-nginx" / "charts" / "ingress-nginx",
-                   "chart")]
+        chart = CORPUS / "helm" / "kubernetes__ingress-nginx" / "charts" / "ingress-nginx"
+        scenarios = len(list(chart.glob("ci/*-values.yaml")))
+        cases += [("corpus/dockerfiles", CORPUS / "dockerfiles", "dockerfiles", []),
+                  ("corpus/kubernetes", CORPUS / "kubernetes", "kubernetes", []),
+                  # shiplint's default also renders the chart's CI scenarios (ci/*-values.yaml)
+                  # and traces values (more renders); the peers render the default values once:
+                  # the like-for-like row turns the scenarios off
+                  (f"chart ingress-nginx, default (+ {scenarios} CI scenario renders)", chart, "chart", []),
+                  ("chart ingress-nginx, like-for-like (--no-ci-values: default values only, as the peers)",
+                   chart, "chart", ["--no-ci-values"])]
     if args.peer_only:
         cases = [c for c in cases if any(o in c[0] for o in args.peer_only)]
     rows = []
-    for label, target, kind in cases:
-        ours = check + ["--format", "text", str(target)]
+    for label, target, kind, extra in cases:
+        ours = check + ["--format", "text", *extra, str(target)]
         for name, exe in sorted(found.items()):
             theirs = peers.peer_command(name, exe, target, kind, tmp)
             if theirs is None:

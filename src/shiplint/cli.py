@@ -120,7 +120,8 @@ def cli() -> None:
               help="Load declarative policies (*.yaml) from DIR (repeatable).")
 # performance
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Check files in N processes (default: the number of CPUs; 1: in this process). "
+              help="Check files in N processes (default: the number of CPUs; 1: in this process); "
+                   "the helm renders of a chart (its CI scenarios) share the N. "
                    "The output does not depend on it.")
 # automatic fixes
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply the safe fixes, then report what remains.")

@@ -92,6 +92,9 @@ class Checker:
         #: chart directory → the CI scenarios to render (set by collect for files named one by one:
         #: those the change touches); a chart not in it renders them all
         self.scenarios: dict = {}
+        #: renders of one chart that may run at once (set by the run: its --jobs shared between
+        #: its worker processes); one renders them one after the other
+        self.render_slots = 1
 
     # -- stamping ------------------------------------------------------------------------------
     def level(self, r, properties: dict) -> str:
@@ -386,62 +389,88 @@ class Checker:
 
     def _check_chart(self, inp: Input, fr: FileResult) -> None:
         from shiplint.inputs.render import helm
+        from shiplint.inputs.render.concurrent import Renders, Tracers
         from shiplint.inputs.render.origin import RenderFailed
+        from shiplint.inputs.render.sandbox import TreeCopy
 
         if self.by_target.get("chart"):  # the chart's own files (Chart.yaml, lock, values.yaml)
             self._check_chart_files(inp, fr)
         fr.checked[inp.display] = helm.chart_files(inp.abspath, self.root)
         if not self.renders_needed():
             return  # only the chart-file rules are selected: helm need not run (nor be installed)
-        outcome = helm.render_input(inp, self.options, self.root, self.chart_index())
-        self._outcome(outcome, fr)
-        traced = self._trace_values(outcome, inp, self.options, fr)
-        if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted
-            self._lint_directly(helm.plain_manifests(inp.abspath), [], fr)
-        if self.options.helm_ci_values and not self.options.chart_dir:
-            self._check_chart_scenarios(inp, fr, traced)
+        scenarios = self._chart_scenarios(inp) if self.options.helm_ci_values and not self.options.chart_dir else []
+        # every render of the chart is asked for now (as many run at once as the slots allow),
+        # all from one copy of the chart; each is linted in turn, in this order, whichever
+        # finishes first
+        with TreeCopy() as shared, Renders(self.render_slots) as renders:
+            first = renders.submit(helm.render_input, inp, self.options, self.root, self.chart_index(), shared)
+            for s in scenarios:
+                s.outcome = renders.submit(helm.render_input, s.input, s.options, self.root, self.chart_index(), shared)
+            tracers = Tracers(renders, shared)
+            outcome = first.result()
+            self._outcome(outcome, fr)
+            traced = self._trace_values(outcome, inp, self.options, fr, tracers)
+            if isinstance(outcome, RenderFailed):  # the render failure is reported; what needs no render is linted
+                self._lint_directly(helm.plain_manifests(inp.abspath), [], fr)
+            if scenarios:
+                self._check_chart_scenarios(inp, fr, scenarios, tracers, traced)
+            tracers.finish()
 
-    def _check_chart_scenarios(self, inp: Input, fr: FileResult, traced: set = frozenset()) -> None:
-        """Render each ``ci/*-values.yaml`` of the chart on its own (as chart-testing does: the
-        chart's values plus that file, not the user's --values/--set).  Its resources are not
-        kept for cross-resource rules (they repeat the default render's); its findings carry the
-        scenario file as a related location, and the engine folds those that repeat the default
-        render's (see :func:`shiplint.inputs.render.scenarios.name_scenarios`)."""
-        from shiplint.inputs.render import helm
-        from shiplint.inputs.render.scenarios import scenario_files
+    def _chart_scenarios(self, inp: Input) -> list:
+        """The CI scenarios of the chart to render (each ``ci/*-values.yaml``, or those of a
+        change's), with the input and options of each render."""
+        from shiplint.inputs.render.scenarios import Scenario, scenario_files
 
         only = self.scenarios.get(inp.abspath)
+        out = []
         for path in scenario_files(inp.abspath):
             if only is not None and path not in only:
                 continue
             shown = os.path.relpath(path, inp.abspath).replace(os.sep, "/")
-            options = dataclasses.replace(self.options, helm_values=[path], helm_set=[])
-            scenario = dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False)
-            before, kept = len(fr.findings), len(fr.resources)
-            outcome = helm.render_input(scenario, options, self.root, self.chart_index())
-            self._outcome(outcome, fr)
-            traced = traced | self._trace_values(outcome, inp, options, fr, skip=traced)
-            where = Location(f"{inp.display.rstrip('/')}/{shown}" if inp.display not in ("", ".") else shown,
-                             Region(1, 1), f"CI scenario {shown}")
-            for f in fr.findings[before:]:
-                f.properties["scenario"] = shown
-                f.related.append(where)
-            del fr.resources[kept:]
+            out.append(Scenario(shown, dataclasses.replace(inp, display=f"{inp.display} ({shown})", explicit=False),
+                                dataclasses.replace(self.options, helm_values=[path], helm_set=[])))
+        return out
 
-    def _trace_values(self, outcome, inp: Input, options, fr: FileResult, skip: set = frozenset()) -> set:
-        """Name the values key behind each finding of a chart render (one more render, made only
-        when the render has findings; see :mod:`shiplint.inputs.render.values_trace`).  A CI
-        scenario's render skips the findings an earlier render of the chart already has (``skip``,
-        what this returned for them): they are folded into those.  Returns the findings of the
-        render."""
+    def _check_chart_scenarios(self, inp: Input, fr: FileResult, scenarios: list, tracers,
+                               traced: set = frozenset()) -> None:
+        """Lint each ``ci/*-values.yaml`` render of the chart (made on its own, as chart-testing
+        does: the chart's values plus that file, not the user's --values/--set).  Its resources
+        are not kept for cross-resource rules (they repeat the default render's); its findings
+        carry the scenario file as a related location, after the values keys their tracing
+        names, and the engine folds those that repeat the default render's (see
+        :func:`shiplint.inputs.render.scenarios.name_scenarios`)."""
+        made = []
+        for s in scenarios:
+            before, kept = len(fr.findings), len(fr.resources)
+            outcome = s.outcome.result()
+            self._outcome(outcome, fr)
+            del fr.resources[kept:]
+            traced = traced | self._trace_values(outcome, inp, s.options, fr, tracers, skip=traced)
+            made.append((s, fr.findings[before:]))
+        tracers.finish()  # the values keys first, then the scenario, as in each finding's related locations
+        for s, findings in made:
+            where = Location(f"{inp.display.rstrip('/')}/{s.shown}" if inp.display not in ("", ".") else s.shown,
+                             Region(1, 1), f"CI scenario {s.shown}")
+            for f in findings:
+                f.properties["scenario"] = s.shown
+                f.related.append(where)
+
+    def _trace_values(self, outcome, inp: Input, options, fr: FileResult, tracers,
+                      skip: set = frozenset()) -> set:
+        """Start naming the values key behind each finding of a chart render (more renders,
+        made only when the render has findings; see :mod:`shiplint.inputs.render.values_trace`):
+        ``tracers`` runs them, and has attached the keys once finished.  A CI scenario's render
+        skips the findings an earlier render of the chart already has (``skip``, what this
+        returned for them): they are folded into those.  Returns the findings of the render."""
         from shiplint.inputs.render.origin import Rendered
 
         render = fr.renders.get(outcome.display) if isinstance(outcome, Rendered) else None
         if render is None or not self.options.helm_values_trace:
             return set()
-        from shiplint.inputs.render.values_trace import trace, same_finding
+        from shiplint.inputs.render.values_trace import same_finding, tracer
 
-        trace([f for f in fr.findings if same_finding(f) not in skip], render, inp.abspath, options, self.root)
+        tracers.start(tracer([f for f in fr.findings if same_finding(f) not in skip], render, inp.abspath, options,
+                             self.root, shared=tracers.shared, read=tracers.read))
         return {same_finding(f) for f in fr.findings if f.path == render.path}
 
     def _check_chart_files(self, inp: Input, fr: FileResult) -> None:

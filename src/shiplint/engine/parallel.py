@@ -65,6 +65,14 @@ def parallel_jobs(jobs: int | None, inputs: list) -> int:
     return min(jobs, len(inputs))
 
 
+def render_slots(jobs: int | None, workers: int) -> int:
+    """How many helm renders of one chart (its CI scenarios, values tracing) each of ``workers``
+    processes may run at once: ``--jobs`` (default: the CPUs) bounds the processes of the run,
+    so the workers share it; at least one each."""
+    jobs = default_jobs() if not jobs or jobs < 1 else jobs
+    return max(1, jobs // max(1, workers))
+
+
 def map_inputs(checker, inputs: list, jobs: int):
     """``checker.check_input`` of each input, in input order, computed by ``jobs`` workers."""
     import multiprocessing

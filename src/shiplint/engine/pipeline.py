@@ -17,7 +17,7 @@ from shiplint.core.findings import Finding
 from shiplint.core.fsutil import is_inside
 from shiplint.engine.checker import OUTSIDE_LINK, Batches, Checker
 from shiplint.engine.options import Notification, Options, Report
-from shiplint.engine.parallel import map_inputs, parallel_jobs
+from shiplint.engine.parallel import map_inputs, parallel_jobs, render_slots
 from shiplint.engine.result import FileResult
 from shiplint.core.paths import display_path, matches_globs, walk
 from shiplint.inputs.discovery import Input, classify_name
@@ -86,6 +86,7 @@ class Engine:
             self._scoped[id(opts)] = checker
         checker.tops = self.checker.tops
         checker.scenarios = self.checker.scenarios
+        checker.render_slots = self.checker.render_slots
         return checker
 
     def _input_checker(self, inp: Input) -> Checker:
@@ -210,6 +211,8 @@ class Engine:
                 for c in (self.checker, *self._scoped.values()):
                     c.keep_resources = True
         jobs = parallel_jobs(self.options.jobs, inputs)
+        for c in (self.checker, *self._scoped.values()):
+            c.render_slots = render_slots(self.options.jobs, jobs)
         if jobs > 1:
             for r in self.rules.values():  # rule modules loaded lazily: once here, not per worker
                 try:

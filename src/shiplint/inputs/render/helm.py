@@ -300,14 +300,16 @@ def plain_manifests(chart_dir: str) -> list[str]:
 
 
 def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | None = None,
-             trees: list[str] | None = None, timeout: float | None = None) -> str:
+             trees: list[str] | None = None, timeout: float | None = None, shared=None) -> str:
     """Run a renderer in a sandbox (:mod:`shiplint.inputs.render.sandbox`): on a private copy of
     ``trees`` (the directories it reads: a chart, a kustomization and its bases; by default the
     directories ``argv`` names, with the bases of a kustomization among them), offline, bounded,
     with nothing left running.  Returns its standard output, or raises :class:`RenderError`
     (whose message names paths relative to ``root``, never the sandbox).  The output goes to a
     file first: a render larger than ``limit`` bytes (``max-file-size``) is stopped and refused
-    without being read into memory (a ``range`` over a huge list)."""
+    without being read into memory (a ``range`` over a huge list).  ``shared``: a
+    :class:`~shiplint.inputs.render.sandbox.TreeCopy` of the trees, made once for the renders
+    of one chart."""
     from shiplint.inputs.render import sandbox
 
     timeout = RENDER_TIMEOUT if timeout is None else timeout  # the module setting as it is now
@@ -317,7 +319,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
 
     if trees is None:
         trees = sandbox.render_trees(argv, root or os.getcwd())
-    with sandbox.Sandbox() as box:
+    with sandbox.Sandbox(shared) as box:
         tmp = box.dir
         try:
             box.copy(trees)
@@ -355,7 +357,7 @@ def run_tool(argv: list[str], what: str, root: str | None = None, limit: int | N
             if code == 128 + getattr(signal, "SIGXCPU", 24):
                 raise RenderError(f"{what} used more than {RENDER_TIMEOUT} s of CPU time")
             err = box.unmap(err)
-            for t in {tmp, os.path.realpath(tmp)}:
+            for t in {p for d in box.temporary_dirs for p in (d, os.path.realpath(d))}:
                 err = err.replace(t, "<tmp>")
             err = re.sub(r"\s+", " ", err)
             err = re.sub(r"^E\d{4} [\d:.]+ +\d+ \S+\] \"command failed\" err=", "", err)  # kubectl's log prefix
@@ -405,7 +407,9 @@ def preflight(chart_dir: str, display: str, options) -> str:
 
 
 def render_chart(chart_dir: str, display: str, options, root: str | None = None,
-                 timeout: float | None = None) -> str:
+                 timeout: float | None = None, shared=None) -> str:
+    """``helm template`` of ``chart_dir``; ``shared``: the copy of the chart its other renders
+    use (see :func:`run_tool`)."""
     helm = preflight(chart_dir, display, options)
     argv = [helm, "template", options.release_name or DEFAULT_RELEASE, chart_dir, "--include-crds"]
     if options.namespace:
@@ -417,7 +421,7 @@ def render_chart(chart_dir: str, display: str, options, root: str | None = None,
     for s in options.helm_set:
         argv += ["--set", s]
     return run_tool(argv, f"helm template {display}", root, getattr(options, "max_file_size", None),
-                    timeout=timeout)
+                    timeout=timeout, shared=shared)
 
 
 # -- mapping renders to templates ---------------------------------------------------------------
@@ -627,11 +631,12 @@ def locate(res, path: tuple, part: str) -> Location | None:
 # -- what the engine calls ------------------------------------------------------------------------
 
 
-def render_input(inp: Input, options, root: str, index: ChartIndex):
+def render_input(inp: Input, options, root: str, index: ChartIndex, shared=None):
     """Render a chart directory: a :class:`Rendered` whose findings land on the templates, a
     :class:`RenderFailed`, or ``None`` for a library chart (it renders nothing by design; its
     named templates are checked through the charts that include them).  A chart the user named
-    that cannot be rendered here raises :class:`CannotRender`."""
+    that cannot be rendered here raises :class:`CannotRender`.  ``shared``: the copy of the
+    chart its other renders use (see :func:`run_tool`)."""
     chart_dir = inp.abspath
     chart_yaml = display_path(os.path.join(chart_dir, "Chart.yaml"), root)
     if read_chart_yaml(chart_dir).get("type") == "library":
@@ -640,7 +645,7 @@ def render_input(inp: Input, options, root: str, index: ChartIndex):
     if special is not None:  # never hand helm a FIFO or a device
         return RenderFailed(f"chart not rendered: {special} is not a regular file (a FIFO, socket or device)", chart_yaml)
     try:
-        text = render_chart(chart_dir, inp.display, options, root)
+        text = render_chart(chart_dir, inp.display, options, root, shared=shared)
     except CannotRender as exc:
         if inp.explicit:
             raise

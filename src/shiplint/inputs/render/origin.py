@@ -76,7 +76,6 @@ def pointer_steps(pointer: str) -> list[str]:
 
 # -- locating a path in a Helm template (text, not YAML) --------------------------------------
 
-_DIRECTIVE = re.compile(r"^\s*\{\{")
 _DASH = re.compile(r"^(\s*)-(?:\s|$)")
 
 
@@ -85,8 +84,10 @@ def _indent(line: str) -> int:
 
 
 def _is_content(line: str) -> bool:
+    """Neither blank, nor a comment, nor a template action line (``{{`` after the indentation).
+    Called for every template line a finding's key is searched through: string methods only."""
     s = line.strip()
-    return bool(s) and not s.startswith("#") and not _DIRECTIVE.match(line)
+    return bool(s) and not s.startswith(("#", "{{"))
 
 
 def _key_re(key: str):

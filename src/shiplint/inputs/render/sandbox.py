@@ -9,7 +9,8 @@ render, and from there into every output.  So a renderer never sees the scanned 
   are copied; a symbolic link is recreated only when it resolves inside one of the copied trees
   (then it points at the copy); any other link is left out of the copy, as are FIFOs, sockets
   and devices and ``.git`` directories.  A tree reached through a symbolic link that leaves the
-  directory the trees share is not copied at all.
+  directory the trees share is not copied at all.  The renders of one chart (its CI scenarios,
+  values tracing) read one copy of it (:class:`TreeCopy`), each with its own homes and output.
 * **A minimal environment.**  Nothing is inherited: ``HOME``, the ``XDG_*`` and ``HELM_*``
   directories and ``TMPDIR`` are fresh directories of the sandbox, ``PATH`` holds only the
   directory of the renderer's resolved binary, ``LANG=C``.  Proxy variables point at a closed
@@ -313,6 +314,9 @@ def run(argv: list[str], cwd: str, env: dict, stdout, stderr, *, timeout: float 
 
 def _wait_unreaped(pid: int, timeout: float) -> bool:
     """Wait until process ``pid`` (a child) exits, without reaping it; False on timeout."""
+    exited = _wait_pidfd(pid, timeout)
+    if exited is not None:
+        return exited
     if not hasattr(os, "waitid"):  # pragma: no cover - not Linux
         try:
             os.waitpid(pid, 0)
@@ -332,6 +336,32 @@ def _wait_unreaped(pid: int, timeout: float) -> bool:
             return False
         time.sleep(min(pause, deadline - now))
         pause = min(pause * 2, 0.05)
+
+
+def _wait_pidfd(pid: int, timeout: float) -> bool | None:
+    """Wait for ``pid`` through a pidfd (Linux 5.3+), which becomes readable the moment the
+    process exits: a render is seen finished at once, where polling with a growing pause
+    overshoots a 70 ms render by up to 40 ms.  None where pidfds are not available."""
+    import select
+
+    if not hasattr(os, "pidfd_open") or not hasattr(select, "poll"):
+        return None
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return None
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if poller.poll(min(left, 3600.0) * 1000):
+                return True
+    finally:
+        os.close(fd)
 
 
 def isolation() -> str:
@@ -369,11 +399,68 @@ def render_trees(argv: list[str], root: str) -> list[str]:
 # -- the sandbox as a whole -----------------------------------------------------------------------
 
 
-class Sandbox:
-    """A temporary directory holding the copy of the trees, the renderer's homes and its output."""
+class TreeCopy:
+    """One private copy of the trees to render, shared by several renders of them (a chart's
+    default render, its CI scenarios and the perturbed renders of values tracing): the copy is
+    made by the first render that asks for it and removed when the copy is closed.  The renders
+    only read it (``helm template`` writes nothing into the chart it renders; each render has
+    its own homes, temporary directory and output in a sandbox of its own).  Use as a context
+    manager, once every render that shares it has ended."""
 
     def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._dir: str | None = None
+        self._copier: _Copier | None = None
+        self._key: tuple | None = None
+        self._error: Exception | None = None
+
+    def copier(self, trees) -> "_Copier | None":
+        """The copier holding ``trees`` (copied on the first call; the copy's error raised again
+        on each), or None when the copy holds other trees (the caller copies them itself)."""
+        key = tuple(sorted({os.path.normpath(os.path.abspath(t)) for t in trees}))
+        with self._lock:
+            if self._key is None:
+                self._key = key
+                self._dir = tempfile.mkdtemp(prefix="shiplint-render-")
+                self._copier = _Copier(os.path.join(self._dir, "tree"))
+                try:
+                    self._copier.copy(trees)
+                except (SandboxError, OSError) as exc:
+                    self._error = exc
+            if key != self._key:
+                return None
+            if self._error is not None:
+                raise self._error
+            return self._copier
+
+    @property
+    def dir(self) -> str | None:
+        return self._dir
+
+    def close(self) -> None:
+        import shutil
+
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self) -> "TreeCopy":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Sandbox:
+    """A temporary directory holding the copy of the trees, the renderer's homes and its output.
+    With ``shared``, the copy of the trees is that :class:`TreeCopy` (made once for several
+    renders); the rest is this sandbox's own."""
+
+    def __init__(self, shared: TreeCopy | None = None) -> None:
         self.dir = tempfile.mkdtemp(prefix="shiplint-render-")
+        self._shared = shared
         self._copier = _Copier(os.path.join(self.dir, "tree"))
 
     def __enter__(self) -> "Sandbox":
@@ -385,7 +472,20 @@ class Sandbox:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def copy(self, trees) -> None:
+        if self._shared is not None:
+            copier = self._shared.copier(trees)
+            if copier is not None:
+                self._copier = copier
+                return
         self._copier.copy(trees)
+
+    @property
+    def temporary_dirs(self) -> list[str]:
+        """The temporary directories a renderer's message may name (this sandbox's, and the
+        shared copy's)."""
+        shared = self._shared.dir if self._shared is not None and self._copier is not None \
+            and self._shared._copier is self._copier else None
+        return [self.dir] + ([shared] if shared else [])
 
     @property
     def refused(self) -> list[str]:

@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import glob
 import os
+from dataclasses import dataclass
 
 from shiplint.core.findings import Finding
+
+
+@dataclass
+class Scenario:
+    """One CI scenario to render: its file (relative to the chart), the input and the options
+    of its render, and the render once asked for (see :mod:`shiplint.inputs.render.concurrent`)."""
+
+    shown: str
+    input: object
+    options: object
+    outcome: object = None
 
 
 def scenario_files(chart_dir: str) -> list[str]:

@@ -36,6 +36,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from shiplint.core.findings import Finding, Location, Region
 from shiplint.core.fsutil import is_inside
@@ -116,9 +117,11 @@ def _plain(v):
     return v
 
 
-def effective_values(chart_dir: str, values_files: list[str], root: str) -> tuple[dict, dict]:
+def effective_values(chart_dir: str, values_files: list[str], root: str, read: dict | None = None) -> tuple[dict, dict]:
     """``(nodes, data)``: every key of the merged values with the file and position that set it,
-    and the merged values as plain data (what a perturbation restates for a list)."""
+    and the merged values as plain data (what a perturbation restates for a list).  ``read``:
+    the values files already parsed by path (the traces of one chart's renders share the
+    chart's ``values.yaml``); filled as files are parsed."""
     from shiplint.inputs.render.helm import read_small
     from shiplint.sources.yamlsrc import YMap, parse_yaml_stream
 
@@ -128,9 +131,14 @@ def effective_values(chart_dir: str, values_files: list[str], root: str) -> tupl
     for path in [own, *values_files]:
         if path == own and not is_inside(own, (chart_dir,)):
             continue  # a link out of the chart: helm's sandboxed copy did not read it either
-        text = read_small(path, 8 << 20)
-        docs = parse_yaml_stream(text) if text else []
-        data = getattr(docs[0], "data", None) if docs else None
+        if read is not None and path in read:
+            data = read[path]
+        else:
+            text = read_small(path, 8 << 20)
+            docs = parse_yaml_stream(text) if text else []
+            data = getattr(docs[0], "data", None) if docs else None
+            if read is not None:
+                read[path] = data
         if isinstance(data, YMap):
             _walk(data, (), display_path(os.path.abspath(path), root), nodes)
             _merge(merged, _plain(data))
@@ -185,7 +193,8 @@ def candidates(nodes: dict, rendered_key, rendered, mentions: set[tuple]) -> lis
     def narrowed(n: Node) -> bool:
         if n.path and n.path[-1] == rendered_key:
             return True
-        return any(n.path[:len(m)] == m for m in mentions)
+        # under a mentioned path: one of its prefixes (the empty one included) is mentioned
+        return any(n.path[:k] in mentions for k in range(len(n.path) + 1))
 
     out = []
     if isinstance(rendered, dict):
@@ -347,21 +356,44 @@ def trace(findings: list[Finding], render, chart_dir: str, options, root: str,
     """Attach the values key behind each finding on ``render`` (the engine's
     :class:`~shiplint.inputs.render.origin.Render` of a chart render made with ``options``);
     returns how many perturbed renders it took."""
+    steps = tracer(findings, render, chart_dir, options, root, budget)
+    answer = None
+    while True:
+        try:
+            request = steps.send(answer)
+        except StopIteration as stop:
+            return stop.value or 0
+        answer = request()
+
+
+def tracer(findings: list[Finding], render, chart_dir: str, options, root: str, budget: float | None = None,
+           shared=None, read: dict | None = None):
+    """:func:`trace` as a generator, for a caller that runs the perturbed renders of several
+    chart renders at the same time: it yields each perturbed render to make (a callable that
+    returns the render's text, or None when it fails, and the seconds it took; helm is a
+    process of its own, so the callable may run in another thread) and is sent its result.
+    Everything else, reading the values and the renders, runs where the generator is resumed.
+    Returns how many perturbed renders it took.  ``shared``: the copy of the chart the renders use (see
+    :func:`shiplint.inputs.render.helm.run_tool`); ``read``: the values files parsed so far
+    for the chart's renders (see :func:`effective_values`)."""
     try:
-        return _trace(findings, render, chart_dir, options, root, budget)
+        return (yield from _trace(findings, render, chart_dir, options, root, budget, shared, read))
     except Exception:  # a hint only: whatever a chart does to it must not cost the findings
         return 0
 
 
-def _trace(findings, render, chart_dir, options, root, budget) -> int:
+def _trace(findings, render, chart_dir, options, root, budget, shared=None, read=None):
     from shiplint.inputs.render.origin import node_path
 
-    started = time.monotonic()
+    # the budget counts this trace's own work and its renders, never the time its renders
+    # wait for a free slot behind the chart's other renders: what is traced does not depend
+    # on how many renders run at once
+    started, spent = time.monotonic(), 0.0
     budget = TRACE_BUDGET if budget is None else budget
     mine = [f for f in findings if f.path == render.path and not f.code.startswith("SL")]
     if not mine:
         return 0
-    nodes, merged = effective_values(chart_dir, list(options.helm_values), root)
+    nodes, merged = effective_values(chart_dir, list(options.helm_values), root, read)
     if not nodes:
         return 0
     mentions = mentioned_paths(chart_dir)
@@ -398,7 +430,7 @@ def _trace(findings, render, chart_dir, options, root, budget) -> int:
     tmp = tempfile.mkdtemp(prefix="shiplint-trace-")
     try:
         while pending and renders < MAX_RENDERS:
-            left = budget - (time.monotonic() - started)
+            left = budget - spent - (time.monotonic() - started)
             if left <= 1:
                 break
             batch = pending.pop(0)
@@ -406,7 +438,10 @@ def _trace(findings, render, chart_dir, options, root, budget) -> int:
             with open(values_file, "w", encoding="utf-8") as fh:
                 json.dump(perturbation(merged, [(n, sentinels[n.path]) for n in batch]), fh, default=str)
             renders += 1
-            text = _render(chart_dir, options, values_file, root, left)
+            spent += time.monotonic() - started
+            text, took = yield partial(_timed, chart_dir, options, values_file, root, left, shared)
+            spent += took
+            started = time.monotonic()
             if text is None:
                 if len(batch) > 1:  # a candidate breaks the render: the likeliest first, then halves
                     likely = [n for n in batch if n.path and n.path[-1] in named]
@@ -443,14 +478,21 @@ def same_finding(f: Finding) -> tuple:
     return f.code, f.subject or f.message
 
 
-def _render(chart_dir: str, options, values_file: str, root: str, timeout: float) -> str | None:
+def _timed(chart_dir: str, options, values_file: str, root: str, timeout: float, shared=None) -> tuple:
+    """:func:`_render`, and the seconds it took."""
+    began = time.monotonic()
+    text = _render(chart_dir, options, values_file, root, timeout, shared=shared)
+    return text, time.monotonic() - began
+
+
+def _render(chart_dir: str, options, values_file: str, root: str, timeout: float, shared=None) -> str | None:
     import dataclasses
 
     from shiplint.inputs.render.helm import RenderError, render_chart
 
     extra = dataclasses.replace(options, helm_values=[*options.helm_values, values_file])
     try:
-        return render_chart(chart_dir, "", extra, root, timeout=timeout)
+        return render_chart(chart_dir, "", extra, root, timeout=timeout, shared=shared)
     except (RenderError, OSError, ValueError):
         return None
     except Exception:  # a perturbed render that fails in any other way is just not used
