@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import tempfile
 import time
 
 from shiplint.core import memo
+from shiplint.core.procwait import wait_pidfd
 from shiplint.core.errors import RuleUnavailable
 from shiplint.core.findings import Deferred, Hit
 
@@ -218,27 +218,14 @@ class ShellCheckBatch:
 
 
 def _wait_exit(proc, timeout: float) -> bool:
-    """Wait at most ``timeout`` seconds for ``proc`` to end; False when it has not.  Where the
-    system hands out a descriptor that becomes readable when a process ends (Linux's pidfd),
-    wait on it: ``Popen.wait(timeout)`` polls with growing sleeps, which can add several
-    milliseconds to a ShellCheck that took five."""
-    pidfd_open = getattr(os, "pidfd_open", None)
-    if pidfd_open is not None and proc.returncode is None:
-        try:
-            fd = pidfd_open(proc.pid)
-        except OSError:
-            fd = None
-        if fd is not None:
-            try:
-                ready, _, _ = select.select([fd], [], [], timeout)
-            finally:
-                os.close(fd)
-            if not ready:
-                return False
-            proc.wait()
-            return True
+    """Wait at most ``timeout`` seconds for ``proc`` to end; False when it has not (on a pidfd
+    where there is one: ``Popen.wait(timeout)`` polls, and would add milliseconds to a
+    ShellCheck that took five)."""
+    exited = True if proc.returncode is not None else wait_pidfd(proc.pid, timeout)
+    if exited is False:
+        return False
     try:
-        proc.wait(timeout=timeout)
+        proc.wait(timeout=None if exited else timeout)
         return True
     except subprocess.TimeoutExpired:
         return False

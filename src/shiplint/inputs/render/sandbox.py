@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+from shiplint.core.procwait import wait_pidfd
+
 #: Seconds a render may take (wall clock, and CPU seconds of the renderer).
 RENDER_TIMEOUT = 120
 #: Address space of a renderer.  Go reserves about 1 GiB of address space before it allocates
@@ -314,7 +316,7 @@ def run(argv: list[str], cwd: str, env: dict, stdout, stderr, *, timeout: float 
 
 def _wait_unreaped(pid: int, timeout: float) -> bool:
     """Wait until process ``pid`` (a child) exits, without reaping it; False on timeout."""
-    exited = _wait_pidfd(pid, timeout)
+    exited = wait_pidfd(pid, timeout)
     if exited is not None:
         return exited
     if not hasattr(os, "waitid"):  # pragma: no cover - not Linux
@@ -336,32 +338,6 @@ def _wait_unreaped(pid: int, timeout: float) -> bool:
             return False
         time.sleep(min(pause, deadline - now))
         pause = min(pause * 2, 0.05)
-
-
-def _wait_pidfd(pid: int, timeout: float) -> bool | None:
-    """Wait for ``pid`` through a pidfd (Linux 5.3+), which becomes readable the moment the
-    process exits: a render is seen finished at once, where polling with a growing pause
-    overshoots a 70 ms render by up to 40 ms.  None where pidfds are not available."""
-    import select
-
-    if not hasattr(os, "pidfd_open") or not hasattr(select, "poll"):
-        return None
-    try:
-        fd = os.pidfd_open(pid)
-    except OSError:
-        return None
-    try:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            if poller.poll(min(left, 3600.0) * 1000):
-                return True
-    finally:
-        os.close(fd)
 
 
 def isolation() -> str:
