@@ -283,3 +283,32 @@ def test_interrupting_the_client_interrupts_the_served_check(server, tmp_path):
     while ", 0 running" not in server.run("server", "status").out and time.monotonic() < deadline:
         time.sleep(0.2)
     assert ", 0 running" in server.run("server", "status").out
+
+
+def test_a_spare_process_that_died_is_replaced(server, repo):
+    import signal
+
+    from shiplint import resident
+
+    deadline = time.monotonic() + 10
+    status = None
+    while time.monotonic() < deadline:
+        old = os.environ.get("XDG_RUNTIME_DIR")
+        os.environ["XDG_RUNTIME_DIR"] = server.runtime
+        try:
+            status = resident.control("status")
+        finally:
+            if old is None:
+                del os.environ["XDG_RUNTIME_DIR"]
+            else:
+                os.environ["XDG_RUNTIME_DIR"] = old
+        if status and status.get("spare"):
+            break
+        time.sleep(0.1)
+    assert status and status["spare"], status
+    os.kill(status["spare"], signal.SIGKILL)
+    time.sleep(0.2)
+    before = server.served()
+    r = server.run("check", "Dockerfile", cwd=repo)
+    assert r.code == 1 and "DF101" in r.out
+    assert server.served() == before + 1

@@ -37,6 +37,8 @@ from shiplint.core import memo, rendezvous
 #: how long a new server waits for an old one (still holding the lock) to leave
 LOCK_WAIT = 3.0
 DEFAULT_IDLE = 1800.0
+#: seconds without a command after which the next command's process is forked in advance
+SPARE_AFTER = 0.05
 
 
 class ServerError(Exception):
@@ -327,15 +329,20 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
     started = last = time.monotonic()
     children: set[int] = set()
     served = 0
+    spare = _fork_spare(listener, main)
     if ready is not None:
         ready(path)
     try:
         while not stop:
             try:
-                readable, _, _ = select.select([listener], [], [], 2.0)
+                # a spare is forked once the server is idle, not beside a command that starts
+                readable, _, _ = select.select([listener], [], [], 2.0 if spare else SPARE_AFTER)
             except InterruptedError:
                 continue
             _reap(children)
+            if not readable and spare is None:
+                spare = _fork_spare(listener, main)
+                continue
             if not readable:
                 if not children and time.monotonic() - last > idle_timeout:
                     break
@@ -349,10 +356,12 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
             if not _peer_is_us(conn):
                 conn.close()
                 continue
+            conn.settimeout(2.0)  # a client that connects and says nothing holds nobody up
             op = _peek_op(conn)
             if op == "status":
                 _answer(conn, {"pid": os.getpid(), "socket": path, "uptime": round(last - started, 1),
                                "served": served, "running": len(children), "idle-timeout": idle_timeout,
+                               "spare": spare[0] if spare else None,
                                "installation": rendezvous.installation().split("\0")})
                 conn.close()
                 continue
@@ -364,14 +373,26 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
                 conn.sendall(b"S" + struct.pack("!i", 0))
                 conn.close()
                 break
-            pid = os.fork()
-            if pid == 0:
-                listener.close()
-                _child(conn, main)
-            children.add(pid)
-            served += 1
+            conn.settimeout(None)
+            for _attempt in range(2):  # a spare that died meanwhile is replaced once
+                pid, pair = spare or _fork_spare(listener, main)
+                spare = None
+                children.add(pid)
+                try:
+                    socket.send_fds(pair, [b"r"], [conn.fileno()])
+                    served += 1
+                    break
+                except OSError:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                finally:
+                    pair.close()
             conn.close()
     finally:
+        if spare is not None:
+            spare[1].close()  # the spare reads the end of the pair and leaves
         try:
             if os.stat(path).st_ino == ident:
                 os.unlink(path)
@@ -382,6 +403,27 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
         shutil.rmtree(answers, ignore_errors=True)
         lock.close()
     return 0
+
+
+def _fork_spare(listener, main):
+    """A child forked ahead of its command, waiting for the connection of the next one: a fork
+    of the warmed-up server takes milliseconds, which the command no longer waits for.
+    Returns (pid, the parent's end of the pair the connection is passed through)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        listener.close()
+        ours.close()
+        try:
+            _msg, fds, _flags, _addr = socket.recv_fds(theirs, 1, 1)
+        except BaseException:
+            fds = []
+        if not fds:  # the server left without a command for it
+            os._exit(0)
+        theirs.close()
+        _child(socket.socket(fileno=fds[0]), main)
+    theirs.close()
+    return pid, ours
 
 
 def _peek_op(conn) -> str:
