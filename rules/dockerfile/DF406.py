@@ -72,7 +72,7 @@ def check(dockerfile, ctx):
     if missing:
         yield Hit(
             f"{os.path.basename(found)} does not exclude {' and '.join(missing)}: the build context "
-            "is copied into the image, so they end up in a layer; add "
+            "is copied into the image, so " + ("they end" if len(missing) > 1 else "it ends") + " up in a layer; add "
             + ", ".join(f"'{m}'" for m in missing),
             anchor,
             subject="dockerignore:" + ",".join(missing),
