@@ -147,6 +147,24 @@ def test_an_override_checked_alone_is_merged_onto_its_base(tmp_path):
     assert sorted((f.path, f.code) for f in report.findings) == [("docker-compose.override.yml", "DC201")]
 
 
+def test_an_override_without_its_base_is_a_fragment_judged_on_what_it_sets(tmp_path):
+    # an override kept in a sub-directory, to be copied beside the base: its services only add to
+    # ones defined elsewhere, so nothing it leaves out is known to be missing
+    frag = tmp_path / "extras" / "docker-compose.override.yml"
+    frag.parent.mkdir()
+    frag.write_text("services:\n  api:\n    build: ./api\n  exporter:\n    image: example/exp:latest\n"
+                    "    privileged: true\n", encoding="utf-8")
+    absent = ["DC205", "DC401", "DC402", "DC403", "DC501", "DC502"]
+    report = lint_files([tmp_path], select=absent + ["DC102", "DC201"], root=tmp_path)
+    assert sorted((f.code, f.region.line) for f in report.findings) == [("DC102", 5), ("DC201", 6)]
+    # the same file beside its base is merged and judged whole
+    (frag.parent / "docker-compose.yml").write_text("services:\n  api:\n    image: example/api:1.0\n",
+                                                     encoding="utf-8")
+    report = lint_files([tmp_path], select=["DC402"], root=tmp_path)
+    assert sorted((f.path, f.region.line) for f in report.findings) == [
+        ("extras/docker-compose.override.yml", 4), ("extras/docker-compose.yml", 2)]
+
+
 def test_configured_projects_merge_like_dash_f(tmp_path):
     (tmp_path / "base.yml").write_text("services:\n  web:\n    image: nginx:1.27\n", encoding="utf-8")
     (tmp_path / "prod.yml").write_text("services:\n  web:\n    privileged: true\n", encoding="utf-8")
@@ -182,6 +200,32 @@ def test_dc001_does_not_judge_values_from_variables_nor_print_values(tmp_path):
     found = lint_text(tmp_path, text, "compose.yaml", select=["DC001"])
     assert [(f.region.line, f.region.column) for f in found] == [(6, 18)]
     assert "SuperSecretValue42" not in found[0].message
+
+
+def test_dc001_values_from_variables_are_not_duplicates_and_do_not_hide_their_siblings(tmp_path):
+    # ${A} and ${B} are two ports once interpolated; before that, the failed uniqueness of the
+    # list made every key of the service "unevaluated" in the schema
+    text = ("services:\n  ad:\n    image: x/ad:1\n    build:\n      context: .\n      dockerfile: ${DF}\n"
+            "    ports:\n      - \"${A}\"\n      - \"${B}\"\n    depends_on:\n      db:\n"
+            "        condition: service_started\n  db:\n    image: x/db:1\n")
+    assert lint_text(tmp_path, text, "compose.yaml", select=["DC001"]) == []
+    # the same text twice is a duplicate, and a misspelt key beside it is still named
+    text = ("services:\n  ad:\n    image: x/ad:1\n    ports:\n      - \"${A}\"\n      - \"${A}\"\n"
+            "    depends_on: [db]\n    restrat: always\n  db:\n    image: x/db:1\n")
+    found = lint_text(tmp_path, text, "compose.yaml", select=["DC001"])
+    assert sorted((f.region.line, f.message) for f in found) == [
+        (5, "services.ad.ports: does not satisfy uniqueItems true"),
+        (8, "services.ad.restrat: key not allowed by the Compose Specification")]
+
+
+def test_dc001_an_empty_layer_beside_a_base_file_is_not_refused(tmp_path):
+    # Compose refuses an empty project, not an empty file among the -f files
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n", encoding="utf-8")
+    (tmp_path / "compose.extras.yaml").write_text("# a seam for forks\n", encoding="utf-8")
+    assert lint_files([tmp_path], select=["DC001"], root=tmp_path).findings == []
+    (tmp_path / "compose.yaml").unlink()
+    found = lint_files([tmp_path], select=["DC001"], root=tmp_path).findings
+    assert [(f.path, f.message) for f in found] == [("compose.extras.yaml", "the Compose file is empty")]
 
 
 def test_anchors_merges_and_extension_fields(tmp_path):

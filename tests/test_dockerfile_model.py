@@ -40,6 +40,7 @@ def test_every_rule_reading_run_commands_shares_one_split(tmp_path, monkeypatch)
         "curl -fsSL https://example.com/i.sh | sh\n"
         "sudo pip install -r requirements.txt\n"
         "EOF\n"
+        'CMD ["/src/app"]\n'
     )
     found = lint_text(tmp_path, src, "Dockerfile", select=RUN_RULES)
     assert {f.code for f in found} >= {"DF205", "DF207", "DF402", "DF403", "DF404", "DF407", "DF408"}

@@ -243,9 +243,23 @@ def test_build_tools_false_positives(tmp_path):
     assert hits(tmp_path, src, ["DF407"]) == []
     src = "FROM eclipse-temurin:21-jre\nFROM maven:3.9 AS b\nFROM eclipse-temurin:21-jre\n"
     assert hits(tmp_path, src, ["DF407"]) == []
-    assert hits(tmp_path, "FROM mcr.microsoft.com/dotnet/sdk:8.0\n", ["DF407"]) == [("DF407", 1, 6)]
-    src = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential\n"
+    src = 'FROM mcr.microsoft.com/dotnet/sdk:8.0\nENTRYPOINT ["dotnet", "app.dll"]\n'
+    assert hits(tmp_path, src, ["DF407"]) == [("DF407", 1, 6)]
+    src = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential\n"
+           'CMD ["/app"]\n')
     assert hits(tmp_path, src, ["DF407"]) == [("DF407", 2, 66)]
+
+
+def test_build_tools_in_an_image_with_no_command_of_its_own(tmp_path):
+    # a code-generation image, run as `docker run --rm -v $PWD:/build gen <command>`: the
+    # toolchain is its purpose, and no application is shipped with it
+    src = "FROM golang:1.22-alpine\nWORKDIR /build\nCOPY go.mod go.sum ./\nRUN go install tool\n"
+    assert hits(tmp_path, src, ["DF407"]) == []
+    src = "FROM alpine:3.20\nRUN apk add --no-cache cmake make g++\n"
+    assert hits(tmp_path, src, ["DF407"]) == []
+    # a command set in a stage the final one builds on still makes it an application image
+    src = 'FROM golang:1.22 AS base\nCMD ["/app"]\nFROM base\nRUN go build -o /app .\n'
+    assert hits(tmp_path, src, ["DF407"]) == [("DF407", 1, 6)]
 
 
 def test_case_patterns_are_not_pipes(tmp_path):
@@ -283,6 +297,21 @@ def test_shell_form_with_exec_is_accepted(tmp_path):
 def test_dockerignore_patterns(tmp_path, ignore, flagged):
     (tmp_path / ".dockerignore").write_text(ignore)
     assert bool(hits(tmp_path, "FROM alpine:3.20\nCOPY . /app\n", ["DF406"])) is flagged
+
+
+def test_dockerignore_below_the_top_of_a_git_work_tree_need_not_exclude_git(tmp_path):
+    # the context of a Dockerfile in a sub-directory of a repository holds no .git
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "test" / "e2e"
+    sub.mkdir(parents=True)
+    (sub / ".dockerignore").write_text("__pycache__/\n")
+    (f,) = lint_text(sub, "FROM alpine:3.20\nCOPY . /app\n", "Dockerfile", select=["DF406"])
+    assert "does not exclude .env:" in f.message and ".git" not in f.message
+    (sub / ".dockerignore").write_text(".env\n")
+    assert hits(sub, "FROM alpine:3.20\nCOPY . /app\n", ["DF406"]) == []
+    # at the top of the work tree .git is in the context
+    (tmp_path / ".dockerignore").write_text(".env\n")
+    assert hits(tmp_path, "FROM alpine:3.20\nCOPY . /app\n", ["DF406"]) == [("DF406", 1, 1)]
 
 
 def test_dockerignore_per_dockerfile_and_only_when_context_is_copied(tmp_path):

@@ -269,6 +269,17 @@ def test_rollout_defaults_and_int_or_string(tmp_path):
         assert sorted(f.code for f in found) == expected, strategy
 
 
+def test_implicit_max_unavailable_message_is_true_of_small_replica_counts(tmp_path):
+    def dep(replicas: str) -> str:
+        return f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{ name: d }}\nspec:\n{replicas}  selector: {{}}\n"
+
+    (f,) = lint_text(tmp_path, dep("  replicas: 1\n"), "d.yaml", select=["KS601"])
+    assert "rounds down to no pod at 1 replica(s)" in f.message and "may be unavailable" not in f.message
+    for replicas in ("  replicas: 4\n", ""):  # unset: an autoscaler or an overlay sets the count
+        (f,) = lint_text(tmp_path, dep(replicas), "d.yaml", select=["KS601"])
+        assert "the default 25% of its pods may be unavailable" in f.message, replicas
+
+
 def test_implicit_max_unavailable_points_at_the_deepest_existing_node(tmp_path):
     text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec:\n  strategy:\n    type: RollingUpdate\n"
     (f,) = lint_text(tmp_path, text, "d.yaml", select=["KS601"])

@@ -17,7 +17,10 @@ from shiplint.registry.rule import rule
 
 
 class _FromVariable(str):
-    """A string whose text came from ``${VAR}``: its type is not judged."""
+    """A string whose text came from ``${VAR}``: its type is not judged. ``raw`` is the text as
+    written (``${A}`` and ``${B}`` both resolve to "" with no environment, yet differ)."""
+
+    raw: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -40,12 +43,46 @@ def _for_schema(node):
     if isinstance(node, str) and "$" in node:
         resolved = interpolate(node)
         if resolved.variables:
-            return _FromVariable(resolved.text)
+            value = _FromVariable(resolved.text)
+            value.raw = node
+            return value
     return node
 
 
 def _from_variable(err) -> bool:
+    if err.validator == "uniqueItems" and isinstance(err.instance, list) and any(
+            isinstance(i, _FromVariable) for i in err.instance):
+        # equal only after interpolating with nothing set: judged on the written text instead
+        raw = [getattr(i, "raw", i) for i in err.instance]
+        if all(isinstance(r, str) for r in raw) and len(set(raw)) == len(raw):
+            return True
     return isinstance(err.instance, _FromVariable) or any(_from_variable(e) for e in err.context or ())
+
+
+def _without(doc, keys: tuple, drop: set):
+    """A copy of ``doc`` without the children ``drop`` of the mapping at ``keys``."""
+    if not keys:
+        return {k: v for k, v in doc.items() if k not in drop}
+    head = keys[0]
+    out = dict(doc) if isinstance(doc, dict) else list(doc)
+    out[head] = _without(doc[head], keys[1:], drop)
+    return out
+
+
+def _truly_unexpected(doc, keys: tuple, failing: set) -> set | None:
+    """The keys of the mapping at ``keys`` still refused once its children that failed for a
+    reason of their own are left out (None when none failed). A child that fails a subschema of
+    an ``allOf`` makes every key that subschema declares "unevaluated" (draft 2020-12 drops the
+    annotations of a failed branch): those keys are allowed, and are not named."""
+    drop = {p[len(keys)] for p in failing if len(p) > len(keys) and p[:len(keys)] == keys}
+    if not drop:
+        return None
+    refused = set()
+    for err in _validator().iter_errors(_without(doc, keys, drop)):
+        if tuple(err.absolute_path) == keys and err.validator in ("additionalProperties", "unevaluatedProperties") \
+                and isinstance(err.instance, dict):
+            refused.update(_extra_keys(err))
+    return refused
 
 
 def _deepest(err):
@@ -90,18 +127,28 @@ def _reason(err) -> str:
 @rule
 def check(project, ctx):
     for f in project.files:
+        if f.data is None and project.layer_beside_base(f):
+            continue  # Compose refuses an empty project, not an empty file among its -f files
         if not isinstance(f.data, dict):
             what = "empty" if f.data is None else "not a mapping at its top level"
             yield Hit(f"the Compose file is {what}", Region(1, 1), subject="compose:top", path=f.path)
             continue
-        errors = [_deepest(e) for e in _validator().iter_errors(_for_schema(f.data)) if not _from_variable(e)]
-        failing = {tuple(e.absolute_path) for e in errors}
+        doc = _for_schema(f.data)
+        found = [(_deepest(e), _from_variable(e)) for e in _validator().iter_errors(doc)]
+        errors = [e for e, variable in found if not variable]
+        # where a value failed (even one from a variable, not reported): the keys around it may be
+        # called "unevaluated" only because of it
+        failing = {tuple(e.absolute_path) for e, _ in found if e.validator not in (
+            "additionalProperties", "unevaluatedProperties")}
         for err in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
             keys = tuple(err.absolute_path)
             if err.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(err.instance, dict):
+                refused = _truly_unexpected(doc, keys, failing)
                 for extra in _extra_keys(err):
                     if any(p[:len(keys) + 1] == keys + (extra,) for p in failing):
                         continue  # a key whose value failed is "unevaluated" too: its own error says why
+                    if refused is not None and extra not in refused:
+                        continue
                     spot = f.spot(keys + (extra,))
                     yield Hit(f"{_dotted(keys + (extra,))}: key not allowed by the Compose Specification",
                               spot.key or spot.region, subject=f"schema:{_dotted(keys + (extra,))}", path=f.path)

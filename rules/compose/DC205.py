@@ -15,6 +15,8 @@ _ITEM = "no-new-privileges:true"
 @rule
 def check(project, ctx):
     for svc in project.services:
+        if svc.is_partial:
+            continue  # an override fragment: its base may set it
         opts = svc.get("security_opt")
         if isinstance(opts, list) and any(_NNP.match(text(o)) for o in opts):
             continue

@@ -11,6 +11,8 @@ from shiplint.rules.compose._compose import service_hit
 @rule
 def check(project, ctx):
     for svc in project.services:
+        if svc.is_partial:
+            continue  # an override fragment: its base may set it
         if "healthcheck" in svc.data or svc.is_one_shot:
             continue
         if "build" in svc.data:

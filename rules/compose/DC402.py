@@ -9,6 +9,8 @@ from shiplint.rules.compose._fix import service_setting_fix
 @rule
 def check(project, ctx):
     for svc in project.services:
+        if svc.is_partial:
+            continue  # an override fragment: its base may set it
         if "restart" in svc.data or "restart_policy" in svc.mapping("deploy") or svc.is_one_shot:
             continue
         hit = service_hit(svc, "has no restart policy (restart:, or deploy.restart_policy in a stack): a crashed "

@@ -14,6 +14,8 @@ def require_update_setting(project, key: str, wanted: str, default: str, consequ
     for svc in project.services:
         if svc.is_one_shot:
             continue
+        if not text(svc.get(*path)) and svc.is_partial:
+            continue  # an override fragment: its base may set it
         value = text(svc.get(*path)) or f"{default} (the default)"
         if value == wanted:
             continue

@@ -4,7 +4,8 @@ not exclude ``.git`` and ``.env``.
 
 Only Dockerfiles that copy the context root (``COPY . …``, ``ADD * …``) are checked: BuildKit
 sends only the paths a build references, so a Dockerfile that copies named files cannot pick up
-``.git`` or ``.env``.  Skipped for standard input (there is no directory to look in).
+``.git`` or ``.env``.  Skipped for standard input (there is no directory to look in). ``.git`` is not required of a
+``.dockerignore`` in a sub-directory of a Git work tree (a context there holds no ``.git``).
 """
 
 import os
@@ -24,6 +25,18 @@ def _copies_context_root(dockerfile) -> bool:
         if inst.keyword in ("COPY", "ADD") and inst.flag("from") is None:
             if any(a.value in _ROOT for a in inst.args[:-1]):
                 return True
+    return False
+
+
+def _below_git_top(directory: str) -> bool:
+    """A directory inside a Git work tree but not its top: a context there holds no ``.git``."""
+    if os.path.lexists(os.path.join(directory, ".git")):
+        return False
+    parent = os.path.dirname(directory)
+    while parent and parent != directory:
+        if os.path.lexists(os.path.join(parent, ".git")):
+            return True
+        directory, parent = parent, os.path.dirname(parent)
     return False
 
 
@@ -54,11 +67,12 @@ def check(dockerfile, ctx):
             rules = parse_dockerignore(fh.read(1_000_000))
     except OSError:
         return
-    missing = [p for p in MUST_EXCLUDE if not excluded(rules, p)]
+    missing = [p for p in MUST_EXCLUDE if not excluded(rules, p)
+               and not (p == ".git" and _below_git_top(os.path.dirname(found)))]
     if missing:
         yield Hit(
             f"{os.path.basename(found)} does not exclude {' and '.join(missing)}: the build context "
-            "is copied into the image, so they end up in a layer; add "
+            "is copied into the image, so " + ("they end" if len(missing) > 1 else "it ends") + " up in a layer; add "
             + ", ".join(f"'{m}'" for m in missing),
             anchor,
             subject="dockerignore:" + ",".join(missing),

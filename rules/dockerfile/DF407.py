@@ -7,7 +7,9 @@ Images: ``golang``, ``rust``, ``gcc``, ``buildpack-deps``, ``maven``, ``gradle``
 ``build-base``, ``gcc``, ``g++``, ``gcc-c++``, ``clang``, ``make``, ``cmake``,
 ``autoconf``, ``automake``, ``libtool``, ``golang``, ``rustc``, ``cargo``, ``*-jdk``.  An install
 whose RUN also removes packages (``apk del``, ``apt-get purge``/``remove``/``autoremove``,
-``yum/dnf remove``) is the build-then-clean idiom and is not flagged.
+``yum/dnf remove``) is the build-then-clean idiom and is not flagged. An image that sets no
+``CMD`` nor ``ENTRYPOINT`` of its own (in its final stage or the stages it builds on) is a tool or
+base image run with a command given at run time (a code generator, a CI runner): not flagged.
 """
 
 import re
@@ -53,6 +55,11 @@ def _is_compiler(pkg: str) -> bool:
 def check(dockerfile, ctx):
     final = dockerfile.final_stage
     if final is None:
+        return
+    if not any(inst.keyword in ("CMD", "ENTRYPOINT") for stage in chain(dockerfile, final)
+               for inst in stage.instructions):
+        # no command of its own: a tool image (code generators, CI runners) or a base for other
+        # images, run with the command given at run time; its toolchain is what it is for
         return
     base = root_image(dockerfile, final)
     ref = external_ref(base)

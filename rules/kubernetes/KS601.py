@@ -32,8 +32,16 @@ def check(resource, ctx):
         msg = f"Deployment '{resource.name}' allows {shown} of its pods to be unavailable during a rollout"
     else:
         where = resource.missing_region(PATH)
-        msg = (f"Deployment '{resource.name}' does not set strategy.rollingUpdate.maxUnavailable: the "
-               "default 25% of its pods may be unavailable during a rollout")
+        replicas = resource.get(("spec", "replicas"))
+        if isinstance(replicas, int) and not isinstance(replicas, bool) and 0 <= replicas < 4:
+            # 25% of fewer than 4 pods rounds down to none: say what is true today and when the
+            # default starts to take pods away
+            msg = (f"Deployment '{resource.name}' does not set strategy.rollingUpdate.maxUnavailable: the "
+                   f"default 25% rounds down to no pod at {replicas} replica(s), but takes pods away during "
+                   "a rollout as soon as it is scaled to 4 or more")
+        else:
+            msg = (f"Deployment '{resource.name}' does not set strategy.rollingUpdate.maxUnavailable: the "
+                   "default 25% of its pods may be unavailable during a rollout")
     yield Hit(
         msg + "; set maxUnavailable: 0 (with maxSurge ≥ 1) to keep full capacity",
         where,

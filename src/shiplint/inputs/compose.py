@@ -79,9 +79,12 @@ def load_project(inp, doc: YamlDocument | None, root: str | None, limit: int, pr
         if sib is not None:
             files.append(sib)
             break
-    for base in base_for_override(name):
+    bases = base_for_override(name)
+    for base in bases:
         sib = _read_sibling(os.path.join(base_dir, base), sibling_display(inp.display, base), root, limit)
         if sib is not None:
             files.insert(0, sib)
             break
-    return build_project(files, base_dir, root, stack)
+    # an override with no base beside it only adds to services defined elsewhere: what it does
+    # not set is not known to be missing
+    return build_project(files, base_dir, root, stack, fragment=bool(bases) and len(files) == 1)

@@ -288,6 +288,13 @@ class Service:
         return bool(self.project and self.project.is_stack)
 
     @property
+    def is_partial(self) -> bool:
+        """Whether what the service is missing may be set in a file that was not read: the project
+        is an override file whose base file is not beside it (a fragment meant to be copied next
+        to a base elsewhere, or passed with ``-f``)."""
+        return bool(self.project and self.project.fragment)
+
+    @property
     def is_one_shot(self) -> bool:
         """A task run to completion: another service waits for it with
         ``service_completed_successfully``, or Swarm runs it as a job."""
@@ -306,10 +313,21 @@ class ComposeProject:
     awaited_completion: set
     base_dir: str | None = None  # directory of the first file on disk (None for stdin)
     root: str | None = None
+    fragment: bool = False  # override file(s) only: the base they are merged onto was not found
 
     @property
     def path(self) -> str:
         return self.files[0].path if self.files else ""
+
+    def layer_beside_base(self, f: ComposeFile) -> bool:
+        """Whether ``f`` is one layer of several: read with other files of the project, or, not
+        itself a base file, lying beside one (``compose.extras.yaml`` next to ``compose.yaml``,
+        given with ``-f`` after it)."""
+        if len(self.files) > 1:
+            return True
+        if posixpath.basename(f.path) in BASE_NAMES or self.base_dir is None:
+            return False
+        return any(os.path.isfile(os.path.join(self.base_dir, base)) for base in BASE_NAMES)
 
     def service(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name), None)
@@ -363,7 +381,7 @@ def sibling_display(display: str, name: str) -> str:
 
 
 def build_project(files: list[ComposeFile], base_dir: str | None = None, root: str | None = None,
-                  stack_hint: bool = False) -> ComposeProject:
+                  stack_hint: bool = False, fragment: bool = False) -> ComposeProject:
     """Merge ``files`` in order into one project."""
     merged: dict = {}
     spots: dict = {}
@@ -391,7 +409,7 @@ def build_project(files: list[ComposeFile], base_dir: str | None = None, root: s
             for dep, cond in deps.items():
                 if isinstance(cond, dict) and cond.get("condition") == "service_completed_successfully":
                     awaited.add(dep)
-    project = ComposeProject(files, [], is_stack, awaited, base_dir, root)
+    project = ComposeProject(files, [], is_stack, awaited, base_dir, root, fragment)
     project.services = [Service(name, merged[name], spots[name], anchors[name], project) for name in merged]
     return project
 
