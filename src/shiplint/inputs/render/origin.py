@@ -433,7 +433,7 @@ def _calls(lines: list[str], line: int, end: int) -> list[str]:
     names: list[str] = []
     for i in range(line, end):
         text = lines[i]
-        if i == line or _DIRECTIVE.match(text):
+        if i == line or text.lstrip().startswith("{{"):
             names.extend(_CALL.findall(text))
     return list(dict.fromkeys(names))
 
