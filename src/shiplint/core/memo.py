@@ -23,6 +23,8 @@ def use(directory: str | None) -> None:
     """Keep answers in ``directory`` (created private to this user), or nowhere (None)."""
     global _directory
     if directory is not None:
+        import hashlib  # noqa: F401  loaded now, in the server, not in each command's fork
+
         os.makedirs(directory, mode=0o700, exist_ok=True)
     _directory = directory
 
