@@ -4,6 +4,7 @@ is used only where it should be."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -29,6 +30,21 @@ DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nsp
 def _runtime_dir() -> str:
     # short: a Unix socket path has a limit of about 100 bytes
     return tempfile.mkdtemp(prefix="slr-", dir="/tmp" if os.path.isdir("/tmp") else None)
+
+
+@contextlib.contextmanager
+def _runtime_env(runtime: str):
+    """This process's ``XDG_RUNTIME_DIR`` set to ``runtime`` (for the in-process helpers that
+    compute the socket's path), then restored."""
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = runtime
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["XDG_RUNTIME_DIR"]
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
 
 
 class Server:
@@ -233,15 +249,8 @@ def test_a_socket_that_refuses_or_says_nothing_leaves_the_command_to_the_client(
         directory = os.path.join(runtime, f"shiplint-{os.getuid()}")
         os.makedirs(directory, mode=0o700)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        old = os.environ.get("XDG_RUNTIME_DIR")
-        os.environ["XDG_RUNTIME_DIR"] = runtime
-        try:
+        with _runtime_env(runtime):
             listener.bind(rendezvous.socket_path())
-        finally:
-            if old is None:
-                del os.environ["XDG_RUNTIME_DIR"]
-            else:
-                os.environ["XDG_RUNTIME_DIR"] = old
         listener.listen(1)
         seen = []
 
@@ -293,15 +302,8 @@ def test_a_spare_process_that_died_is_replaced(server, repo):
     deadline = time.monotonic() + 10
     status = None
     while time.monotonic() < deadline:
-        old = os.environ.get("XDG_RUNTIME_DIR")
-        os.environ["XDG_RUNTIME_DIR"] = server.runtime
-        try:
+        with _runtime_env(server.runtime):
             status = resident.control("status")
-        finally:
-            if old is None:
-                del os.environ["XDG_RUNTIME_DIR"]
-            else:
-                os.environ["XDG_RUNTIME_DIR"] = old
         if status and status.get("spare"):
             break
         time.sleep(0.1)
