@@ -3,8 +3,8 @@
 when the template writes the field literally and only one included template can have written
 it; otherwise on the calling template's key above the ``include``, as before.
 
-The rendering tests run helm from PATH (the test runner puts ``.tools/bin`` first on it) and
-skip when it is not there; the tests of the text matching need no helm."""
+The rendering tests run the helm the other Helm tests use (``.tools/bin``, PATH) and skip
+when there is none; the tests of the text matching need no helm."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, lint_files
+from test_helm import _find_helm
 from shiplint.inputs.render.origin import Item, locate_through_includes, named_templates
 from shiplint.sources.yamlsrc import parse_yaml_stream
 
@@ -23,11 +24,12 @@ HELPERS = CHART / "templates" / "_helpers.tpl"
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
-    if shutil.which("helm") is None:
-        pytest.skip("helm is not on PATH")
+    helm = _find_helm()
+    if helm is None:
+        pytest.skip("helm is not installed (.ci/tools.sh puts it in .tools/bin)")
     root = tmp_path_factory.mktemp("repo")
     shutil.copytree(CHART, root / "named")
-    report = lint_files([root / "named"], root=root)
+    report = lint_files([root / "named"], root=root, helm_bin=helm)
     assert not report.internal_errors and not [n for n in report.notifications if n.level == "error"]
     return report.findings
 
