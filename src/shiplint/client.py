@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import sys
 
-from shiplint.core.rendezvous import PROTOCOL, installation, private_dir, recv_exact, runtime_dir, socket_path
+from shiplint.core.rendezvous import (PROTOCOL, installation, private_dir, read_frame, runtime_dir, socket_path,
+                                      spawn_server)
 
 OFF = ("0", "off", "no", "false", "never")
 ANSWER_TIMEOUT = 10.0  # seconds
@@ -38,8 +39,8 @@ def request(argv: list[str], path: str) -> int | None:
     took the request (none listening, a stale one, standard streams that cannot be passed), in
     which case nothing was run and the caller runs the command itself."""
     # the C module: ``socket`` itself costs a few milliseconds of imports (enum, selectors);
-    # the header is a Python literal and the numbers plain bytes, so that neither ``json`` nor
-    # ``struct`` is imported either (a one-file check through the server takes about 10 ms)
+    # the header is a Python literal and the numbers plain bytes (rendezvous.frame), so that
+    # neither ``json`` nor ``struct`` is imported either (a one-file check through the server takes about 10 ms)
     import _socket as socket
 
     try:
@@ -65,18 +66,18 @@ def request(argv: list[str], path: str) -> int | None:
             sock.connect(path)
             sent = sock.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
             sock.sendall(message[sent:])
-            answer = recv_exact(sock, 5)
+            answer = read_frame(sock)
         except (OSError, AttributeError, UnicodeError):
             # no server, a deleted working directory, a closed standard stream that cannot be
             # passed: nothing ran there, the command runs here
             return None
-        if answer is None or answer[:1] != b"A":  # stale, refused or gone before it started
+        if answer is None or answer[0] != b"A":  # stale, refused or gone before it started
             return None
         sock.settimeout(None)  # the check itself takes as long as it takes
-        pid = int.from_bytes(answer[1:], "big", signed=True)
+        pid = answer[1]
         while True:
             try:
-                status = recv_exact(sock, 5)
+                status = read_frame(sock)
                 break
             except KeyboardInterrupt:
                 # the check runs in the server's process: interrupt it there, then wait for it
@@ -85,11 +86,11 @@ def request(argv: list[str], path: str) -> int | None:
                     os.kill(pid, 2)
                 except OSError:
                     pass
-        if status is None or status[:1] != b"X":
+        if status is None or status[0] != b"X":
             sys.stderr.write("shiplint: the resident server stopped before the check ended "
                              "(run again with SHIPLINT_SERVER=off to check in this process)\n")
             return 2
-        return int.from_bytes(status[1:], "big", signed=True)
+        return status[1]
     finally:
         sock.close()
 
@@ -97,11 +98,8 @@ def request(argv: list[str], path: str) -> int | None:
 def start_in_background() -> None:
     """Start a server for this installation, detached, for the next command (this one is
     checked in its own process meanwhile).  The server's lock makes a second start a no-op."""
-    import subprocess
     try:
-        subprocess.Popen([sys.executable, "-m", "shiplint", "server", "run"], cwd="/",
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True, close_fds=True)
+        spawn_server()
     except OSError:
         pass
 

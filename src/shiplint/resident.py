@@ -210,7 +210,7 @@ def _read_request(conn) -> tuple[dict, list[int]]:
     msg, fds, _flags, _addr = socket.recv_fds(conn, 8, 3)
     if len(msg) < 8:
         msg += _recv_exact(conn, 8 - len(msg))
-    size = struct.unpack("!Q", msg[:8])[0]
+    size = int.from_bytes(msg[:8], "big")  # as the client writes it
     if size > 64 << 20:
         raise ConnectionError("request too large")
     # a Python literal (see shiplint.client): literal_eval builds values, it runs nothing
@@ -255,10 +255,10 @@ def _child(conn, main) -> None:
         if len(fds) != 3:
             raise ConnectionError("three standard streams expected")
         if header.get("protocol") != rendezvous.PROTOCOL or header.get("installation") != rendezvous.installation():
-            conn.sendall(b"R" + struct.pack("!i", 0))
+            conn.sendall(rendezvous.frame(b"R", 0))
             return
         _become_client(header, fds)
-        conn.sendall(b"A" + struct.pack("!i", os.getpid()))
+        conn.sendall(rendezvous.frame(b"A", os.getpid()))
         sys.argv = ["shiplint", *header.get("argv", [])]
         try:
             main(header.get("argv", []))
@@ -275,7 +275,7 @@ def _child(conn, main) -> None:
                 s.flush()
             except (OSError, ValueError):
                 pass
-        conn.sendall(b"X" + struct.pack("!i", code))
+        conn.sendall(rendezvous.frame(b"X", code))
     except BaseException:  # the client sees the stream end and says so; never a traceback
         pass
     finally:
@@ -377,7 +377,8 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
     try:
         while not stop:
             try:
-                # a spare is forked once the server is idle, not beside a command that starts
+                # without a spare, the next one is forked once the command just handed over
+                # has its process
                 readable, _, _ = select.select([listener], [], [], 2.0 if spare else SPARE_AFTER)
             except InterruptedError:
                 continue
@@ -412,7 +413,7 @@ def serve(main, idle_timeout: float = DEFAULT_IDLE, ready=None) -> int:
                 conn.close()
                 break
             if _quick_stamp() != quick:
-                conn.sendall(b"S" + struct.pack("!i", 0))
+                conn.sendall(rendezvous.frame(b"S", 0))
                 conn.close()
                 break
             conn.settimeout(None)
@@ -525,10 +526,7 @@ def control(op: str) -> dict | None:
 
 def start_detached(idle_timeout: float, wait: float = 20.0) -> dict | None:
     """Start a server in the background and wait until it answers: its status, or None."""
-    import subprocess
-    subprocess.Popen([sys.executable, "-m", "shiplint", "server", "run", "--idle-timeout", str(idle_timeout)],
-                     cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    rendezvous.spawn_server(idle_timeout)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         status = control("status")

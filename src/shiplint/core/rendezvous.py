@@ -65,3 +65,31 @@ def recv_exact(sock, n: int) -> bytes | None:
             return None
         data += chunk
     return data
+
+
+def frame(tag: bytes, number: int) -> bytes:
+    """One answer of the server to a command: a tag byte (``A`` accepted, with the pid of the
+    process that runs it; ``X`` its exit status; ``R`` refused; ``S`` stale) and a signed
+    32-bit number."""
+    return tag + number.to_bytes(4, "big", signed=True)
+
+
+def read_frame(sock) -> tuple[bytes, int] | None:
+    """The next :func:`frame` from ``sock``, or None when it closes first."""
+    data = recv_exact(sock, 5)
+    if data is None:
+        return None
+    return data[:1], int.from_bytes(data[1:], "big", signed=True)
+
+
+def spawn_server(idle_timeout: float | None = None) -> None:
+    """Start ``shiplint server run`` for this installation, detached from this process and
+    its terminal, from ``/`` (``python -m`` puts the working directory on ``sys.path``, and
+    ``shiplint.__main__`` drops only that).  Raises the ``OSError`` of the start."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "shiplint", "server", "run"]
+    if idle_timeout is not None:
+        argv += ["--idle-timeout", str(idle_timeout)]
+    subprocess.Popen(argv, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
